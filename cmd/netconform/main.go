@@ -1,0 +1,58 @@
+// Command netconform builds the images and kind clusters the conformance
+// suites run on, and cleans up after them.
+//
+//	netconform images build [NAME...]
+//	netconform cluster up   [--name N] [--cni C] [--workers 2] [--kubeconfig PATH]
+//	netconform cluster down [--name N]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+const usage = `usage:
+  netconform images build [NAME...]     build images offline into the local Docker engine
+  netconform cluster up [flags]         create (or reuse) a kind cluster with a CNI
+  netconform cluster down [--name N]    delete a kind cluster
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "netconform:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) < 2 {
+		return fmt.Errorf("missing command\n%s", usage)
+	}
+	switch args[0] + " " + args[1] {
+	case "images build":
+		return imagesBuild(ctx, args[2:])
+	case "cluster up":
+		return clusterUp(ctx, args[2:])
+	case "cluster down":
+		return clusterDown(ctx, args[2:])
+	}
+	return fmt.Errorf("unknown command %q\n%s", strings.Join(args[:2], " "), usage)
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	return fs
+}

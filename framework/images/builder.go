@@ -1,0 +1,346 @@
+package images
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+//go:embed all:nodefs
+var nodeFiles embed.FS
+
+// Builder builds the catalog's images offline into the local Docker engine.
+type Builder struct {
+	RepoRoot     string // root of the netconform repository (wrapper modules live under build/)
+	CacheDir     string // build outputs kept between runs
+	DebianMirror string // defaults to DefaultDebianMirror
+	Log          func(format string, args ...any)
+
+	mu      sync.Mutex
+	timings []Timing
+}
+
+// Timing is how long one step that actually ran took.
+type Timing struct {
+	Step     string
+	Duration time.Duration
+}
+
+// Timings lists the steps that ran (cached ones are absent), in order.
+func (b *Builder) Timings() []Timing {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]Timing(nil), b.timings...)
+}
+
+func (b *Builder) record(step string, d time.Duration) {
+	b.mu.Lock()
+	b.timings = append(b.timings, Timing{step, d})
+	b.mu.Unlock()
+	b.logf("%s: built in %s", step, d.Round(time.Second))
+}
+
+func (b *Builder) logf(format string, args ...any) {
+	if b.Log != nil {
+		b.Log(format, args...)
+	}
+}
+
+// FindRepoRoot walks up from dir to the directory holding netconform's go.mod.
+func FindRepoRoot(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if data, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil &&
+			strings.HasPrefix(string(data), "module github.com/netconform/netconform\n") {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no netconform repository above %s", dir)
+		}
+	}
+}
+
+// Build makes sure every named image (all of them when none is named) is in
+// the local Docker engine, building what is missing or out of date.
+func (b *Builder) Build(ctx context.Context, names ...string) error {
+	if len(names) == 0 {
+		names = Names()
+	}
+	for _, n := range names {
+		if _, err := Get(n); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(b.CacheDir, 0o755); err != nil {
+		return fmt.Errorf("cache directory: %w", err)
+	}
+	if _, err := b.output(ctx, nil, "docker", "version", "--format", "{{.Server.Version}}"); err != nil {
+		return fmt.Errorf("no Docker engine answers (run scripts/host-setup.sh): %w", err)
+	}
+	done := map[string]bool{}
+	var build func(name string) error
+	build = func(name string) error {
+		if done[name] {
+			return nil
+		}
+		done[name] = true
+		if name == Node {
+			for _, dep := range Preloaded {
+				if err := build(dep); err != nil {
+					return err
+				}
+			}
+		}
+		if err := b.buildOne(ctx, name); err != nil {
+			return fmt.Errorf("image %s: %w", name, err)
+		}
+		return nil
+	}
+	sort.SliceStable(names, func(i, j int) bool { return names[j] == Node && names[i] != Node })
+	for _, n := range names {
+		if err := build(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const binPath = "ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin\n"
+
+func (b *Builder) buildOne(ctx context.Context, name string) error {
+	ref := Ref(name)
+	switch name {
+	case KubeAPIServer, KubeControllerManager, KubeScheduler:
+		dir, err := b.binaries(ctx, kubernetesProgram())
+		if err != nil {
+			return err
+		}
+		return b.dockerBuild(ctx, imageRecipe{ref: ref,
+			dockerfile: "FROM scratch\nCOPY " + name + " /usr/local/bin/" + name + "\n" + binPath,
+			files:      map[string]string{name: filepath.Join(dir, name)}})
+	case KubeProxy:
+		dir, err := b.binaries(ctx, kubernetesProgram())
+		if err != nil {
+			return err
+		}
+		base, err := b.netBase(ctx)
+		if err != nil {
+			return err
+		}
+		return b.dockerBuild(ctx, imageRecipe{ref: ref,
+			dockerfile: "FROM " + base + "\nCOPY kube-proxy /usr/local/bin/kube-proxy\n",
+			files:      map[string]string{"kube-proxy": filepath.Join(dir, "kube-proxy")}})
+	case Etcd:
+		dir, err := b.binaries(ctx, etcdProgram())
+		if err != nil {
+			return err
+		}
+		return b.dockerBuild(ctx, imageRecipe{ref: ref,
+			dockerfile: "FROM scratch\nCOPY etcd /usr/local/bin/etcd\n" + binPath + "WORKDIR /var/lib/etcd\n",
+			files:      map[string]string{"etcd": filepath.Join(dir, "server")}})
+	case CoreDNS:
+		dir, err := b.binaries(ctx, corednsProgram())
+		if err != nil {
+			return err
+		}
+		return b.dockerBuild(ctx, imageRecipe{ref: ref,
+			dockerfile: "FROM scratch\nCOPY coredns /coredns\nEXPOSE 53 53/udp\nENTRYPOINT [\"/coredns\"]\n",
+			files:      map[string]string{"coredns": filepath.Join(dir, "coredns")}})
+	case Pause:
+		dir, err := b.binaries(ctx, ownProgram("pause", "./fixtures/pause"))
+		if err != nil {
+			return err
+		}
+		return b.dockerBuild(ctx, imageRecipe{ref: ref,
+			dockerfile: "FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT [\"/pause\"]\n",
+			files:      map[string]string{"pause": filepath.Join(dir, "pause")}})
+	case Agent:
+		dir, err := b.binaries(ctx, ownProgram("agent", "./fixtures/agent"))
+		if err != nil {
+			return err
+		}
+		return b.dockerBuild(ctx, imageRecipe{ref: ref,
+			dockerfile: "FROM scratch\nCOPY agent /agent\nUSER 65532:65532\nENTRYPOINT [\"/agent\"]\nCMD [\"serve\"]\n",
+			files:      map[string]string{"agent": filepath.Join(dir, "agent")}})
+	case KubeRouter:
+		dir, err := b.binaries(ctx, kubeRouterProgram())
+		if err != nil {
+			return err
+		}
+		base, err := b.netBase(ctx)
+		if err != nil {
+			return err
+		}
+		return b.dockerBuild(ctx, imageRecipe{ref: ref,
+			dockerfile: "FROM " + base + "\nCOPY kube-router /usr/local/bin/kube-router\nENTRYPOINT [\"/usr/local/bin/kube-router\"]\n",
+			files:      map[string]string{"kube-router": filepath.Join(dir, "kube-router")}})
+	case Node:
+		return b.nodeImage(ctx)
+	}
+	return fmt.Errorf("no recipe for %s", name)
+}
+
+// netBase is the Debian image with the tools that program a node's network.
+func (b *Builder) netBase(ctx context.Context) (string, error) {
+	return b.debianImage(ctx, netRootfs)
+}
+
+func (b *Builder) debianImage(ctx context.Context, r rootfs) (string, error) {
+	tarball, err := b.debianTarball(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	// The tarball's name carries its cache key; so does the tag.
+	key := strings.TrimSuffix(filepath.Base(tarball), ".tar")
+	ref := "netconform/" + r.name + "-base:" + strings.TrimPrefix(key, r.name+"-")
+	return ref, b.dockerImport(ctx, tarball, ref)
+}
+
+// nodeImage builds the kind node image: a Debian root filesystem with
+// systemd, containerd and runc, the Kubernetes node binaries, our boot glue,
+// and the control-plane images already in containerd's store.
+func (b *Builder) nodeImage(ctx context.Context) error {
+	base, err := b.debianImage(ctx, nodeRootfs)
+	if err != nil {
+		return err
+	}
+	k8s, err := b.binaries(ctx, kubernetesProgram())
+	if err != nil {
+		return err
+	}
+	shim, err := b.binaries(ctx, ownProgram("netconform-runc", "./cmd/netconform-runc"))
+	if err != nil {
+		return err
+	}
+	tree, err := fs.Sub(nodeFiles, "nodefs")
+	if err != nil {
+		return err
+	}
+	versionFile := filepath.Join(b.CacheDir, "kind-version-"+KubernetesVersion)
+	if err := os.WriteFile(versionFile, []byte(KubernetesVersion+"\n"), 0o644); err != nil {
+		return err
+	}
+	stage := "netconform/node-stage:" + KubernetesVersion
+	err = b.dockerBuild(ctx, imageRecipe{ref: stage,
+		dockerfile: `FROM ` + base + `
+COPY nodefs/ /
+COPY kubelet kubeadm kubectl /usr/bin/
+COPY netconform-runc /usr/local/bin/netconform-runc
+COPY version /kind/version
+RUN rm -rf /opt/cni/bin && mkdir -p /opt/cni /etc/cni/net.d /etc/kubernetes/manifests /var/lib/kubelet \
+ && ln -s /usr/lib/cni /opt/cni/bin \
+ && systemctl enable containerd.service kubelet.service \
+ && systemctl mask getty.target console-getty.service systemd-logind.service \
+ && : > /etc/machine-id
+ENV container=docker
+STOPSIGNAL SIGRTMIN+3
+ENTRYPOINT ["/usr/local/bin/netconform-entrypoint", "/sbin/init"]
+`,
+		files: map[string]string{
+			"kubelet": filepath.Join(k8s, "kubelet"), "kubeadm": filepath.Join(k8s, "kubeadm"), "kubectl": filepath.Join(k8s, "kubectl"),
+			"netconform-runc": filepath.Join(shim, "netconform-runc"),
+			"version":         versionFile,
+		},
+		trees: map[string]fs.FS{"nodefs": tree},
+	})
+	if err != nil {
+		return err
+	}
+	return b.preload(ctx, stage, Ref(Node))
+}
+
+// preload commits, as ref, the stage image with the Preloaded images
+// imported into its containerd store.
+func (b *Builder) preload(ctx context.Context, stage, ref string) error {
+	k, sum := newHasher()
+	refs := make([]string, 0, len(Preloaded))
+	for _, img := range append([]string{"stage:" + stage}, Preloaded...) {
+		r := strings.TrimPrefix(img, "stage:")
+		if r == img {
+			r = Ref(img)
+			refs = append(refs, r)
+		}
+		id, err := b.imageID(ctx, r)
+		if err != nil {
+			return err
+		}
+		k.add(r, id)
+	}
+	recipe := sum()
+	if b.recipeOf(ctx, ref) == recipe {
+		b.logf("%s: cached", ref)
+		return nil
+	}
+	start := time.Now()
+	work, err := os.MkdirTemp(b.CacheDir, ".tmp-preload-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	archive := filepath.Join(work, "images.tar")
+	if err := b.run(ctx, "docker", append([]string{"save", "-o", archive}, refs...)...); err != nil {
+		return err
+	}
+	name := fmt.Sprintf("netconform-preload-%d", time.Now().UnixNano())
+	// containerd alone, not systemd: all that is needed is its image store.
+	if err := b.run(ctx, "docker", "run", "-d", "--name", name, "--privileged", "--entrypoint", "containerd",
+		"-v", archive+":/preload.tar:ro", stage); err != nil {
+		return err
+	}
+	defer b.run(context.WithoutCancel(ctx), "docker", "rm", "-f", name)
+	if err := b.waitFor(ctx, 30*time.Second, "docker", "exec", name, "ctr", "version"); err != nil {
+		logs, _ := b.output(ctx, nil, "docker", "logs", "--tail", "20", name)
+		return fmt.Errorf("containerd did not start in the preload container: %w\n%s", err, logs)
+	}
+	// --no-unpack: unpacking layers with whiteouts fails inside a container's
+	// overlay root; containerd in the node unpacks on first use.
+	if err := b.run(ctx, "docker", "exec", name, "ctr", "-n", "k8s.io", "images", "import", "--no-unpack", "/preload.tar"); err != nil {
+		return err
+	}
+	listed, err := b.output(ctx, nil, "docker", "exec", name, "ctr", "-n", "k8s.io", "images", "ls", "-q")
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if !strings.Contains(listed, r) {
+			return fmt.Errorf("%s missing from the node's containerd after import (have: %s)", r, listed)
+		}
+	}
+	if err := b.run(ctx, "docker", "stop", "-s", "TERM", "-t", "20", name); err != nil {
+		return err
+	}
+	if err := b.run(ctx, "docker", "commit",
+		"--change", `ENTRYPOINT ["/usr/local/bin/netconform-entrypoint", "/sbin/init"]`,
+		"--change", `CMD []`,
+		"--change", "LABEL "+recipeLabel+"="+recipe,
+		name, ref); err != nil {
+		return err
+	}
+	b.record(ref, time.Since(start))
+	return nil
+}
+
+// waitFor retries a command until it succeeds or the timeout passes.
+func (b *Builder) waitFor(ctx context.Context, timeout time.Duration, name string, args ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := b.run(ctx, name, args...)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-tick.C:
+		}
+	}
+}

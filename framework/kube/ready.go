@@ -1,0 +1,125 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// NotReadyNodes names the nodes whose Ready condition is not True, with the
+// reason the kubelet gives.
+func (c *Client) NotReadyNodes(ctx context.Context) ([]string, int, error) {
+	nodes, err := c.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, 0, err
+	}
+	var bad []string
+	for _, n := range nodes.Items {
+		if ok, why := nodeReady(n); !ok {
+			bad = append(bad, fmt.Sprintf("%s (%s)", n.Name, why))
+		}
+	}
+	sort.Strings(bad)
+	return bad, len(nodes.Items), nil
+}
+
+func nodeReady(n corev1.Node) (bool, string) {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			if c.Status == corev1.ConditionTrue {
+				return true, ""
+			}
+			return false, strings.TrimSpace(c.Reason + ": " + c.Message)
+		}
+	}
+	return false, "no Ready condition yet"
+}
+
+// WaitNodesReady waits until there are want nodes (at least one when want
+// is 0) and all are Ready; the error names the ones that are not.
+func (c *Client) WaitNodesReady(ctx context.Context, want int, timeout time.Duration) error {
+	return c.poll(ctx, timeout, func() (string, error) {
+		bad, total, err := c.NotReadyNodes(ctx)
+		switch {
+		case err != nil:
+			return "", err
+		case total == 0 || total < want:
+			return fmt.Sprintf("%d of %d nodes registered", total, want), nil
+		case len(bad) > 0:
+			return "not Ready: " + strings.Join(bad, ", "), nil
+		}
+		return "", nil
+	})
+}
+
+// WaitDaemonSet waits until every scheduled pod of a DaemonSet is ready and updated.
+func (c *Client) WaitDaemonSet(ctx context.Context, namespace, name string, timeout time.Duration) error {
+	return c.poll(ctx, timeout, func() (string, error) {
+		ds, err := c.Clientset.AppsV1().DaemonSets(namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return "DaemonSet " + namespace + "/" + name + ": " + err.Error(), nil
+		}
+		s := ds.Status
+		if s.DesiredNumberScheduled == 0 || s.NumberReady < s.DesiredNumberScheduled || s.UpdatedNumberScheduled < s.DesiredNumberScheduled {
+			return fmt.Sprintf("DaemonSet %s/%s: %d of %d pods ready", namespace, name, s.NumberReady, s.DesiredNumberScheduled), nil
+		}
+		return "", nil
+	})
+}
+
+// WaitDeployment waits until a Deployment has all its replicas available.
+func (c *Client) WaitDeployment(ctx context.Context, namespace, name string, timeout time.Duration) error {
+	return c.poll(ctx, timeout, func() (string, error) {
+		d, err := c.Clientset.AppsV1().Deployments(namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return "Deployment " + namespace + "/" + name + ": " + err.Error(), nil
+		}
+		if !deploymentAvailable(d) {
+			return fmt.Sprintf("Deployment %s/%s: %d of %d replicas available", namespace, name, d.Status.AvailableReplicas, replicas(d)), nil
+		}
+		return "", nil
+	})
+}
+
+func replicas(d *appsv1.Deployment) int32 {
+	if d.Spec.Replicas == nil {
+		return 1
+	}
+	return *d.Spec.Replicas
+}
+
+func deploymentAvailable(d *appsv1.Deployment) bool {
+	return d.Status.ObservedGeneration >= d.Generation && d.Status.AvailableReplicas >= replicas(d) && d.Status.UpdatedReplicas >= replicas(d)
+}
+
+// poll calls check until it reports nothing pending; on timeout the error
+// carries the last pending state, which is what a user needs to see.
+func (c *Client) poll(ctx context.Context, timeout time.Duration, check func() (pending string, err error)) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last := ""
+	for {
+		pending, err := check()
+		if err == nil && pending == "" {
+			return nil
+		}
+		if err != nil {
+			last = err.Error()
+		} else {
+			last = pending
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("not ready after %s: %s", timeout, last)
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package probe
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Protocol names the transport or application protocol of a probe.
+type Protocol string
+
+// Supported protocols.
+const (
+	TCP  Protocol = "TCP"
+	UDP  Protocol = "UDP"
+	SCTP Protocol = "SCTP"
+	HTTP Protocol = "HTTP"
+	DNS  Protocol = "DNS"
+)
+
+// ParseProtocol accepts a protocol name in any letter case.
+func ParseProtocol(s string) (Protocol, error) {
+	p := Protocol(strings.ToUpper(strings.TrimSpace(s)))
+	switch p {
+	case TCP, UDP, SCTP, HTTP, DNS:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown protocol %q (want TCP, UDP, SCTP, HTTP or DNS)", s)
+}
+
+// Identity says which pod an agent runs in. It is filled from the downward
+// API environment, see [IdentityFromEnv].
+type Identity struct {
+	Pod       string `json:"pod"`
+	Namespace string `json:"namespace,omitempty"`
+	Node      string `json:"node,omitempty"`
+	PodIP     string `json:"podIP,omitempty"`
+}
+
+// Echo is what an agent server answers to every connection, datagram or
+// HTTP request. The identity fields are inlined in JSON.
+type Echo struct {
+	Identity
+	// Peer is the remote address the server saw ("ip:port"). Comparing it
+	// with the client's pod IP tells whether the source was NATed.
+	Peer string `json:"peer"`
+	// Local is the local address that received the traffic ("ip:port").
+	Local    string   `json:"local"`
+	Protocol Protocol `json:"protocol"`
+	// Host and Path are set for HTTP only.
+	Host string `json:"host,omitempty"`
+	Path string `json:"path,omitempty"`
+}
+
+// Valid reports whether e looks like an answer from an agent. A reply that
+// merely parses as JSON (for example "{}") is not good enough to call a probe
+// Connected.
+func (e *Echo) Valid() bool {
+	return e != nil && e.Pod != "" && e.Protocol != ""
+}
+
+// DNS record types a probe can ask for.
+const (
+	DNSTypeA     = "A"
+	DNSTypeAAAA  = "AAAA"
+	DNSTypeSRV   = "SRV"
+	DNSTypeCNAME = "CNAME"
+)
+
+// DefaultTimeoutMs is the per-probe timeout used when Probe.TimeoutMs <= 0.
+const DefaultTimeoutMs = 1000
+
+// Probe is one probe request.
+type Probe struct {
+	ID       string   `json:"id"`
+	Protocol Protocol `json:"protocol"`
+	// Target is host:port for TCP, UDP and SCTP, a URL for HTTP and a name
+	// for DNS (resolved with the agent's resolv.conf search list).
+	Target string `json:"target"`
+	// DNSType is A (default), AAAA, SRV or CNAME.
+	DNSType string `json:"dnsType,omitempty"`
+	// TimeoutMs bounds the whole probe, connection and reply included.
+	TimeoutMs int `json:"timeoutMs,omitempty"`
+}
+
+// Verdict classifies the outcome of a probe.
+type Verdict string
+
+// Verdicts. Only Connected means success.
+const (
+	// Connected: a well-formed echo (or DNS answer) came back.
+	Connected Verdict = "Connected"
+	// Refused: actively rejected: TCP RST, SCTP ABORT, ICMP unreachable
+	// (ECONNREFUSED, EHOSTUNREACH, ENETUNREACH) or a local firewall reject.
+	Refused Verdict = "Refused"
+	// TimedOut: nothing came back before the timeout. For UDP this is also
+	// what a silently denied datagram looks like.
+	TimedOut Verdict = "TimedOut"
+	// Failed: any other error, including an HTTP status other than 2xx.
+	Failed Verdict = "Failed"
+	// NotFound: the DNS name (or record type) does not exist.
+	NotFound Verdict = "NotFound"
+	// Inconclusive: something answered, but the reply was empty, cut off or
+	// malformed. Never to be treated as success or as denial.
+	Inconclusive Verdict = "Inconclusive"
+)
+
+// SRV is one DNS SRV record.
+type SRV struct {
+	Target   string `json:"target"`
+	Port     uint16 `json:"port"`
+	Priority uint16 `json:"priority"`
+	Weight   uint16 `json:"weight"`
+}
+
+// Result is the outcome of one probe.
+type Result struct {
+	ID      string  `json:"id"`
+	Verdict Verdict `json:"verdict"`
+	// Error explains any verdict but Connected.
+	Error     string  `json:"error,omitempty"`
+	LatencyMs float64 `json:"latencyMs"`
+	// Echo is the server's answer for TCP, UDP, SCTP and HTTP.
+	Echo *Echo `json:"echo,omitempty"`
+	// Status is the HTTP status code, when a response arrived.
+	Status int `json:"status,omitempty"`
+	// Addrs holds A or AAAA answers.
+	Addrs []string `json:"addrs,omitempty"`
+	SRV   []SRV    `json:"srv,omitempty"`
+	CNAME string   `json:"cname,omitempty"`
+}
+
+// DefaultConcurrency is used when Batch.Concurrency <= 0.
+const DefaultConcurrency = 64
+
+// MaxConcurrency caps Batch.Concurrency so one batch cannot exhaust the
+// agent's file descriptors.
+const MaxConcurrency = 1024
+
+// Batch is a set of probes to run from one agent.
+type Batch struct {
+	Probes      []Probe `json:"probes"`
+	Concurrency int     `json:"concurrency,omitempty"`
+}
+
+// BatchResult answers a Batch.
+type BatchResult struct {
+	// Results are in the same order as Batch.Probes.
+	Results []Result `json:"results"`
+	// Source is the agent that ran the probes.
+	Source    Identity `json:"source"`
+	ElapsedMs float64  `json:"elapsedMs"`
+}

@@ -2,8 +2,64 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"time"
+
+	"github.com/netconform/netconform/framework/cluster"
 )
 
-func clusterUp(ctx context.Context, args []string) error   { return errors.New("todo") }
-func clusterDown(ctx context.Context, args []string) error { return errors.New("todo") }
+func clusterUp(ctx context.Context, args []string) error {
+	fs := newFlags("cluster up")
+	cfg := cluster.Config{Log: logf}
+	fs.StringVar(&cfg.Name, "name", cluster.DefaultName, "kind cluster name")
+	fs.StringVar(&cfg.CNI, "cni", cluster.DefaultCNI, "CNI to install")
+	fs.IntVar(&cfg.Workers, "workers", cluster.DefaultWorkers, "worker nodes besides the control plane")
+	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", "", "where to write the kubeconfig (default "+cluster.DefaultKubeconfig("NAME")+")")
+	fs.BoolVar(&cfg.Reuse, "reuse", false, "reuse a cluster of the same name, after checking it end to end")
+	build := fs.Bool("build", true, "build missing or outdated images first")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	start := time.Now()
+	if *build {
+		b, err := newBuilder()
+		if err != nil {
+			return err
+		}
+		if err := b.Build(ctx); err != nil {
+			return err
+		}
+		reportTimings(b, start)
+	}
+	up := time.Now()
+	c, err := cluster.Create(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	for _, s := range c.Timings {
+		logf("timing %-30s %s", s.Name, s.Duration.Round(100*time.Millisecond))
+	}
+	logf("cluster %q ready in %s (%s with image checks); kubeconfig: %s", c.Name,
+		time.Since(up).Round(100*time.Millisecond), time.Since(start).Round(100*time.Millisecond), c.Kubeconfig)
+	return nil
+}
+
+func clusterDown(ctx context.Context, args []string) error {
+	fs := newFlags("cluster down")
+	name := fs.String("name", cluster.DefaultName, "kind cluster name")
+	kubeconfig := fs.String("kubeconfig", "", "kubeconfig written by cluster up")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return cluster.Delete(ctx, *name, *kubeconfig, logf)
+}
+
+func clusterKubeconfig(args []string) error {
+	fs := newFlags("cluster kubeconfig")
+	name := fs.String("name", cluster.DefaultName, "kind cluster name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fmt.Println(cluster.DefaultKubeconfig(*name))
+	return nil
+}

@@ -21,6 +21,7 @@ const usage = `usage:
   netconform images build [NAME...]     build images offline into the local Docker engine
   netconform cluster up [flags]         create (or reuse) a kind cluster with a CNI
   netconform cluster down [--name N]    delete a kind cluster
+  netconform cluster kubeconfig [--name N]  print where its kubeconfig is
 `
 
 func main() {
@@ -43,6 +44,8 @@ func run(ctx context.Context, args []string) error {
 		return clusterUp(ctx, args[2:])
 	case "cluster down":
 		return clusterDown(ctx, args[2:])
+	case "cluster kubeconfig":
+		return clusterKubeconfig(args[2:])
 	}
 	return fmt.Errorf("unknown command %q\n%s", strings.Join(args[:2], " "), usage)
 }

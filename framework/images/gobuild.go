@@ -75,13 +75,14 @@ func (b *Builder) binaries(ctx context.Context, p goProgram) (string, error) {
 	return dst, nil
 }
 
-var refusedModule = regexp.MustCompile(`([\w./~-]+)@(v[\w.+-]+): .*(403|404|410|not available|Forbidden|Not Found)`)
+var refusedModule = regexp.MustCompile(`([\w./~-]+)@(v[\w.+-]+): .*(?:403|404|410|not available|Forbidden|Not Found).*`)
 
 // explainGoFailure names the module and version the proxy refused, when
 // that is why the build failed.
 func explainGoFailure(out string) error {
 	if m := refusedModule.FindStringSubmatch(out); m != nil {
-		return fmt.Errorf("the Go module proxy refused %s@%s (%s)", m[1], m[2], m[3])
+		reason := m[0][strings.LastIndex(m[0], ": ")+2:]
+		return fmt.Errorf("the Go module proxy refused %s@%s (%s)", m[1], m[2], reason)
 	}
 	return fmt.Errorf("build failed")
 }

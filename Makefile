@@ -1,0 +1,41 @@
+# netconform: conformance suites for Kubernetes networking.
+#   make test          unit tests, then a fresh kind cluster, the suites on it, and its deletion
+#   make conformance   the suites against the embedded kind cluster (created or reused)
+#   make cluster       create (or reuse) a kind cluster:  make cluster CNI=kube-router
+#   make cluster-down  delete it
+#   make images        build every image offline into the local Docker engine
+
+CNI      ?= kube-router
+CLUSTER  ?= netconform
+WORKERS  ?= 2
+GO       ?= go
+BIN      := bin/netconform
+KUBECONFIG_PATH = $(shell $(BIN) cluster kubeconfig --name $(CLUSTER))
+
+.PHONY: all test unit images cluster cluster-down conformance host-setup $(BIN)
+
+all: test
+
+$(BIN):
+	$(GO) build -o $(BIN) ./cmd/netconform
+
+host-setup:
+	bash scripts/host-setup.sh
+
+unit:
+	$(GO) test -count=1 ./internal/... ./framework/... ./fixtures/... ./cmd/...
+
+images: $(BIN)
+	$(BIN) images build
+
+cluster: $(BIN)
+	$(BIN) cluster up --name $(CLUSTER) --cni $(CNI) --workers $(WORKERS) --reuse
+
+cluster-down: $(BIN)
+	$(BIN) cluster down --name $(CLUSTER)
+
+conformance: cluster
+	KUBECONFIG=$(KUBECONFIG_PATH) $(GO) test -count=1 ./suites/... -args -ginkgo.v
+
+test: unit $(BIN)
+	bash scripts/test.sh

@@ -1,0 +1,127 @@
+package cluster
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/probe"
+	"github.com/netconform/netconform/framework/probe/remote"
+)
+
+// CheckCrossNode starts an agent pod on every node and has each reach every
+// other one over TCP, directly by pod IP. It returns an error naming the
+// node pairs that could not talk, and removes its pods either way.
+func CheckCrossNode(ctx context.Context, kc *kube.Client, logf func(string, ...any)) error {
+	nodeList, err := kc.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	suffix := make([]byte, 3)
+	rand.Read(suffix)
+	ns := "netconform-bringup-" + hex.EncodeToString(suffix)
+	nsObj := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: map[string]string{"app.kubernetes.io/managed-by": "netconform"}}}
+	if _, err := kc.Clientset.CoreV1().Namespaces().Create(ctx, nsObj, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("creating namespace %s: %w", ns, err)
+	}
+	defer kc.Clientset.CoreV1().Namespaces().Delete(context.WithoutCancel(ctx), ns, metav1.DeleteOptions{})
+
+	for _, n := range nodeList.Items {
+		pod := fixtures.AgentPod("agent-"+n.Name, ns, fixtures.OnNode(n.Name))
+		if _, err := kc.Clientset.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("creating agent pod on %s: %w", n.Name, err)
+		}
+	}
+	pods, err := waitPodsReady(ctx, kc, ns, len(nodeList.Items), CheckPodsTimeout)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, CrossNodeTimeout)
+	defer cancel()
+	var failures []string
+	for {
+		failures = probeAllPairs(ctx, kc, pods)
+		if len(failures) == 0 {
+			logf("cross-node check: %d nodes reach each other pod to pod", len(pods))
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pods could not reach each other within %s:\n  %s", CrossNodeTimeout, strings.Join(failures, "\n  "))
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// probeAllPairs runs one batch per pod, concurrently, and lists the failing pairs.
+func probeAllPairs(ctx context.Context, kc *kube.Client, pods []corev1.Pod) []string {
+	var mu sync.Mutex
+	var failures []string
+	var wg sync.WaitGroup
+	for _, src := range pods {
+		var batch probe.Batch
+		for _, dst := range pods {
+			if dst.Spec.NodeName == src.Spec.NodeName {
+				continue
+			}
+			batch.Probes = append(batch.Probes, probe.Probe{ID: dst.Spec.NodeName, Protocol: probe.TCP,
+				Target: net.JoinHostPort(dst.Status.PodIP, strconv.Itoa(fixtures.AgentPort)), TimeoutMs: 2000})
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := remote.Run(ctx, kc, remote.Pod{Namespace: src.Namespace, Name: src.Name, Container: fixtures.AgentContainer}, batch)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failures = append(failures, fmt.Sprintf("%s: %v", src.Spec.NodeName, err))
+				return
+			}
+			for _, r := range res.Results {
+				if r.Verdict != probe.Connected {
+					failures = append(failures, fmt.Sprintf("%s -> %s: %s %s", src.Spec.NodeName, r.ID, r.Verdict, r.Error))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	sort.Strings(failures)
+	return failures
+}
+
+func waitPodsReady(ctx context.Context, kc *kube.Client, ns string, want int, timeout time.Duration) ([]corev1.Pod, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var pending []string
+	for {
+		list, err := kc.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+		if err == nil {
+			pending = pending[:0]
+			for _, p := range list.Items {
+				if !kube.PodReady(&p) {
+					pending = append(pending, fmt.Sprintf("%s on %s: %s", p.Name, p.Spec.NodeName, kube.PodState(&p)))
+				}
+			}
+			if len(list.Items) == want && len(pending) == 0 {
+				return list.Items, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("agent pods not ready within %s: %s", timeout, strings.Join(pending, "; "))
+		case <-time.After(PollInterval):
+		}
+	}
+}

@@ -1,0 +1,281 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
+	kindcluster "sigs.k8s.io/kind/pkg/cluster"
+	"sigs.k8s.io/kind/pkg/cluster/nodes"
+	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
+
+	"github.com/netconform/netconform/framework/cni"
+	"github.com/netconform/netconform/framework/images"
+	"github.com/netconform/netconform/framework/kube"
+)
+
+// Defaults of Config.
+const (
+	DefaultName    = "netconform"
+	DefaultCNI     = "kube-router"
+	DefaultWorkers = 2
+	PodSubnet      = "10.244.0.0/16"
+	ServiceSubnet  = "10.96.0.0/16"
+)
+
+// Config describes the cluster to create.
+type Config struct {
+	Name       string // kind cluster name; DefaultName when empty
+	CNI        string // one of cni.Known(); DefaultCNI when empty
+	Workers    int    // worker nodes besides the control plane; DefaultWorkers when 0
+	Kubeconfig string // where to write the kubeconfig; DefaultKubeconfig(Name) when empty
+	NodeImage  string // images.Ref(images.Node) when empty
+	// Reuse a running cluster of the same name (checking it end to end)
+	// instead of refusing to touch it.
+	Reuse bool
+	Log   func(format string, args ...any)
+}
+
+func (c *Config) defaults() {
+	if c.Name == "" {
+		c.Name = DefaultName
+	}
+	if c.CNI == "" {
+		c.CNI = DefaultCNI
+	}
+	if c.Workers == 0 {
+		c.Workers = DefaultWorkers
+	}
+	if c.Kubeconfig == "" {
+		c.Kubeconfig = DefaultKubeconfig(c.Name)
+	}
+	if c.NodeImage == "" {
+		c.NodeImage = images.Ref(images.Node)
+	}
+	if c.Log == nil {
+		c.Log = func(string, ...any) {}
+	}
+}
+
+// DefaultKubeconfig is where the kubeconfig of a cluster named name is written.
+func DefaultKubeconfig(name string) string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "netconform", name+".kubeconfig")
+}
+
+// Cluster is a running kind cluster made by Create.
+type Cluster struct {
+	Name       string
+	Kubeconfig string
+	Client     *kube.Client
+	// Timings of the steps Create ran, for reports and benchmarks.
+	Timings []Step
+}
+
+// Step is one timed part of Create.
+type Step struct {
+	Name     string
+	Duration time.Duration
+}
+
+func provider(logf func(string, ...any)) *kindcluster.Provider {
+	return kindcluster.NewProvider(kindcluster.ProviderWithDocker(), kindcluster.ProviderWithLogger(kindLogger{logf}))
+}
+
+// Exists reports whether a kind cluster of that name is present.
+func Exists(name string) (bool, error) {
+	names, err := provider(func(string, ...any) {}).List()
+	if err != nil {
+		return false, fmt.Errorf("listing kind clusters: %w", err)
+	}
+	return slices.Contains(names, name), nil
+}
+
+// Create creates the cluster and returns once it is usable end to end.
+func Create(ctx context.Context, cfg Config) (*Cluster, error) {
+	cfg.defaults()
+	plugin, err := cni.Lookup(cfg.CNI)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Workers < 1 {
+		return nil, fmt.Errorf("a cluster needs at least one worker to test cross-node traffic (got %d)", cfg.Workers)
+	}
+	needed := append([]string{cfg.NodeImage}, imageRefs(plugin.Images)...)
+	needed = append(needed, images.Ref(images.Agent))
+	for _, ref := range needed {
+		if err := exec.CommandContext(ctx, "docker", "image", "inspect", ref).Run(); err != nil {
+			return nil, fmt.Errorf("image %s is not in the local Docker engine: build it first (make images, or netconform images build)", ref)
+		}
+	}
+	p := provider(cfg.Log)
+	c := &Cluster{Name: cfg.Name, Kubeconfig: cfg.Kubeconfig}
+	step := func(name string, fn func() error) error {
+		start := time.Now()
+		if err := fn(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		c.Timings = append(c.Timings, Step{name, time.Since(start)})
+		cfg.Log("%s: done in %s", name, time.Since(start).Round(100*time.Millisecond))
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Kubeconfig), 0o755); err != nil {
+		return nil, err
+	}
+
+	exists, err := Exists(cfg.Name)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case exists && !cfg.Reuse:
+		return nil, fmt.Errorf("a kind cluster named %q exists already; delete it (make cluster-down CLUSTER=%s) or reuse it (--reuse)", cfg.Name, cfg.Name)
+	case exists:
+		cfg.Log("reusing the existing kind cluster %q", cfg.Name)
+		if err := p.ExportKubeConfig(cfg.Name, cfg.Kubeconfig, false); err != nil {
+			return nil, fmt.Errorf("exporting the kubeconfig of %q: %w", cfg.Name, err)
+		}
+	default:
+		err = step("kind create", func() error {
+			return p.Create(cfg.Name,
+				kindcluster.CreateWithV1Alpha4Config(kindConfig(cfg)),
+				kindcluster.CreateWithKubeconfigPath(cfg.Kubeconfig),
+				kindcluster.CreateWithDisplayUsage(false),
+				kindcluster.CreateWithDisplaySalutation(false))
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	nodeList, err := p.ListNodes(cfg.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := step("load images", func() error { return loadImages(ctx, nodeList, needed[1:]) }); err != nil {
+		return nil, err
+	}
+	if c.Client, err = kube.Open(ctx, cfg.Kubeconfig); err != nil {
+		return nil, err
+	}
+	err = step("install CNI "+plugin.Name, func() error {
+		manifest, err := plugin.Manifest("")
+		if err != nil {
+			return err
+		}
+		return c.Client.Apply(ctx, manifest)
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = step("nodes Ready", func() error {
+		if err := c.Client.WaitNodesReady(ctx, cfg.Workers+1, NodesReadyTimeout); err != nil {
+			return err
+		}
+		if err := c.Client.WaitDaemonSet(ctx, "kube-system", plugin.DaemonSet, SystemPodsTimeout); err != nil {
+			return err
+		}
+		return c.Client.WaitDeployment(ctx, "kube-system", "coredns", SystemPodsTimeout)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := step("cross-node check", func() error { return CheckCrossNode(ctx, c.Client, cfg.Log) }); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func imageRefs(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = images.Ref(n)
+	}
+	return out
+}
+
+func kindConfig(cfg Config) *v1alpha4.Cluster {
+	kc := &v1alpha4.Cluster{
+		Networking: v1alpha4.Networking{
+			DisableDefaultCNI: true,
+			PodSubnet:         PodSubnet,
+			ServiceSubnet:     ServiceSubnet,
+		},
+		Nodes: []v1alpha4.Node{{Role: v1alpha4.ControlPlaneRole, Image: cfg.NodeImage}},
+	}
+	for range cfg.Workers {
+		kc.Nodes = append(kc.Nodes, v1alpha4.Node{Role: v1alpha4.WorkerRole, Image: cfg.NodeImage})
+	}
+	v1alpha4.SetDefaultsCluster(kc)
+	return kc
+}
+
+// loadImages saves the images once and imports the archive into every node
+// concurrently.
+func loadImages(ctx context.Context, nodeList []nodes.Node, refs []string) error {
+	dir, err := os.MkdirTemp("", "netconform-images-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	archive := filepath.Join(dir, "images.tar")
+	out, err := exec.CommandContext(ctx, "docker", append([]string{"save", "-o", archive}, refs...)...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("docker save %s: %w: %s", strings.Join(refs, " "), err, out)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(nodeList))
+	for i, n := range nodeList {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f, err := os.Open(archive)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer f.Close()
+			if err := nodeutils.LoadImageArchive(n, f); err != nil {
+				errs[i] = fmt.Errorf("node %s: %w", n.String(), err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Delete removes the kind cluster and its kubeconfig file. Deleting a
+// cluster that does not exist is not an error.
+func Delete(ctx context.Context, name, kubeconfig string, logf func(string, ...any)) error {
+	if name == "" {
+		name = DefaultName
+	}
+	if kubeconfig == "" {
+		kubeconfig = DefaultKubeconfig(name)
+	}
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	if err := provider(logf).Delete(name, kubeconfig); err != nil {
+		return fmt.Errorf("deleting kind cluster %q: %w", name, err)
+	}
+	if err := os.Remove(kubeconfig); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package images
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A failed build must leave nothing in the cache that a later run would trust.
+func TestFailedBuildLeavesNoCacheEntry(t *testing.T) {
+	repo := t.TempDir()
+	mod := filepath.Join(repo, "broken")
+	os.MkdirAll(mod, 0o755)
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/broken\n\ngo 1.24\n"), 0o644)
+	os.WriteFile(filepath.Join(mod, "main.go"), []byte("package main\n\nfunc main() { undefined() }\n"), 0o644)
+	b := &Builder{RepoRoot: repo, CacheDir: t.TempDir()}
+	p := goProgram{name: "broken", module: "broken", pkgs: []string{"."}, cached: true}
+
+	if _, err := b.binaries(context.Background(), p); err == nil {
+		t.Fatal("building a broken program succeeded")
+	}
+	entries, _ := os.ReadDir(filepath.Join(b.CacheDir, "bin"))
+	for _, e := range entries {
+		t.Errorf("cache entry left behind: %s", e.Name())
+	}
+
+	// Fixed, it builds, and a second call is served from the cache.
+	os.WriteFile(filepath.Join(mod, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644)
+	dir, err := b.binaries(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "broken")); err != nil {
+		t.Fatalf("binary missing: %v", err)
+	}
+	before := len(b.Timings())
+	if _, err := b.binaries(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Timings()) != before {
+		t.Error("second build of unchanged inputs was not served from the cache")
+	}
+}
+
+func TestExplainGoFailureNamesRefusedModule(t *testing.T) {
+	out := `go: downloading github.com/flannel-io/cni-plugin v1.1.0
+go: github.com/flannel-io/cni-plugin@v1.1.0: reading https://proxy.golang.org/github.com/flannel-io/cni-plugin/@v/v1.1.0.zip: 403 Forbidden`
+	err := explainGoFailure(out)
+	if !strings.Contains(err.Error(), "github.com/flannel-io/cni-plugin@v1.1.0") || !strings.Contains(err.Error(), "403") {
+		t.Errorf("error does not name the refused module and version: %v", err)
+	}
+}
+
+func TestKubernetesVersionFlags(t *testing.T) {
+	ld := kubernetesProgram().ldflags
+	for _, want := range []string{"gitVersion=" + KubernetesVersion, "gitMajor=1", "gitMinor=34"} {
+		if !strings.Contains(ld, want) {
+			t.Errorf("ldflags lack %s: %s", want, ld)
+		}
+	}
+}

@@ -16,6 +16,7 @@ func clusterUp(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.Workers, "workers", cluster.DefaultWorkers, "worker nodes besides the control plane")
 	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", "", "where to write the kubeconfig (default "+cluster.DefaultKubeconfig("NAME")+")")
 	fs.BoolVar(&cfg.Reuse, "reuse", false, "reuse a cluster of the same name, after checking it end to end")
+	fs.BoolVar(&cfg.Retain, "retain", false, "keep the nodes of a failed creation for debugging")
 	build := fs.Bool("build", true, "build missing or outdated images first")
 	if err := fs.Parse(args); err != nil {
 		return err

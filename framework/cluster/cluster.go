@@ -40,7 +40,9 @@ type Config struct {
 	// Reuse a running cluster of the same name (checking it end to end)
 	// instead of refusing to touch it.
 	Reuse bool
-	Log   func(format string, args ...any)
+	// Retain keeps the nodes of a failed creation for debugging.
+	Retain bool
+	Log    func(format string, args ...any)
 }
 
 func (c *Config) defaults() {
@@ -151,6 +153,7 @@ func Create(ctx context.Context, cfg Config) (*Cluster, error) {
 				kindcluster.CreateWithV1Alpha4Config(kindConfig(cfg)),
 				kindcluster.CreateWithKubeconfigPath(cfg.Kubeconfig),
 				kindcluster.CreateWithDisplayUsage(false),
+				kindcluster.CreateWithRetain(cfg.Retain),
 				kindcluster.CreateWithDisplaySalutation(false))
 		})
 		if err != nil {

@@ -25,6 +25,7 @@ type Builder struct {
 
 	mu      sync.Mutex
 	timings []Timing
+	built   map[string]string // binaries made or found by this Builder, by cache key
 }
 
 // Timing is how long one step that actually ran took.

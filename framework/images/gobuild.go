@@ -37,8 +37,15 @@ func (b *Builder) binaries(ctx context.Context, p goProgram) (string, error) {
 		}
 	}
 	key := sum()[:16]
+	if b.built == nil {
+		b.built = map[string]string{}
+	}
+	if dir, ok := b.built[key]; ok {
+		return dir, nil
+	}
 	dst := filepath.Join(b.CacheDir, "bin", p.name+"-"+key)
 	if p.cached && exists(dst) {
+		b.built[key] = dst
 		b.logf("%s binaries: cached", p.name)
 		return dst, nil
 	}
@@ -56,7 +63,9 @@ func (b *Builder) binaries(ctx context.Context, p goProgram) (string, error) {
 	args = append(args, p.pkgs...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = filepath.Join(b.RepoRoot, p.module)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOFLAGS=-mod=mod")
+	// -buildvcs=false: stamping the commit would make every commit a new
+	// binary, and so a new image, for unchanged sources.
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOFLAGS=-mod=mod -buildvcs=false")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -72,6 +81,7 @@ func (b *Builder) binaries(ctx context.Context, p goProgram) (string, error) {
 	if err := commit(tmp, dst); err != nil {
 		return "", err
 	}
+	b.built[key] = dst
 	return dst, nil
 }
 

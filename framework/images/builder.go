@@ -278,6 +278,7 @@ func (b *Builder) preload(ctx context.Context, stage, ref string) error {
 		b.logf("%s: cached", ref)
 		return nil
 	}
+	defer b.dropReplaced(ctx, ref)()
 	start := time.Now()
 	work, err := os.MkdirTemp(b.CacheDir, ".tmp-preload-")
 	if err != nil {

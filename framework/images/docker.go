@@ -74,6 +74,7 @@ func (b *Builder) dockerBuild(ctx context.Context, r imageRecipe) error {
 		b.logf("%s: cached", r.ref)
 		return nil
 	}
+	defer b.dropReplaced(ctx, r.ref)()
 	start := time.Now()
 	dir, err := os.MkdirTemp(b.CacheDir, ".tmp-context-")
 	if err != nil {
@@ -93,16 +94,26 @@ func (b *Builder) dockerBuild(ctx context.Context, r imageRecipe) error {
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(r.dockerfile), 0o644); err != nil {
 		return err
 	}
-	if err := b.run2(ctx, dockerEnv, "docker", "build", "-q", "--label", recipeLabel+"="+recipe, "-t", r.ref, dir); err != nil {
+	if _, err := b.output(ctx, dockerEnv, "docker", "build", "-q", "--label", recipeLabel+"="+recipe, "-t", r.ref, dir); err != nil {
 		return fmt.Errorf("building image %s: %w", r.ref, err)
 	}
 	b.record(r.ref, time.Since(start))
 	return nil
 }
 
-func (b *Builder) run2(ctx context.Context, env []string, name string, args ...string) error {
-	_, err := b.output(ctx, env, name, args...)
-	return err
+// dropReplaced notes the image a tag points at now, and returns a function
+// that removes it once the tag has moved on, so rebuilds do not pile up
+// gigabytes of dangling images. An image still in use stays.
+func (b *Builder) dropReplaced(ctx context.Context, ref string) func() {
+	old, err := b.imageID(ctx, ref)
+	if err != nil {
+		return func() {}
+	}
+	return func() {
+		if now, err := b.imageID(ctx, ref); err == nil && now != old {
+			b.run(context.WithoutCancel(ctx), "docker", "image", "rm", old)
+		}
+	}
 }
 
 // dockerImport turns a root filesystem tarball into an image, once.

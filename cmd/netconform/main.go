@@ -4,6 +4,7 @@
 //	netconform images build [NAME...]
 //	netconform cluster up   [--name N] [--cni C] [--workers 2] [--kubeconfig PATH]
 //	netconform cluster down [--name N]
+//	netconform cleanup [--kubeconfig K] [--run-id ID]
 package main
 
 import (
@@ -22,6 +23,7 @@ const usage = `usage:
   netconform cluster up [flags]         create (or reuse) a kind cluster with a CNI
   netconform cluster down [--name N]    delete a kind cluster
   netconform cluster kubeconfig [--name N]  print where its kubeconfig is
+  netconform cleanup [--kubeconfig K] [--run-id ID]  remove what test runs left behind
 `
 
 func main() {
@@ -34,6 +36,9 @@ func main() {
 }
 
 func run(ctx context.Context, args []string) error {
+	if len(args) >= 1 && args[0] == "cleanup" {
+		return cleanup(ctx, args[1:])
+	}
 	if len(args) < 2 {
 		return fmt.Errorf("missing command\n%s", usage)
 	}

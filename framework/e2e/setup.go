@@ -4,50 +4,131 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"os"
+	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/netconform/netconform/framework/cluster"
+	"github.com/netconform/netconform/framework/cni"
+	"github.com/netconform/netconform/framework/images"
 	"github.com/netconform/netconform/framework/kube"
 )
 
-var kubeconfig = flag.String("kubeconfig", "", "kubeconfig of the cluster under test (default: $KUBECONFIG, else the embedded netconform cluster's)")
+var (
+	kubeconfig  = flag.String("kubeconfig", "", "kubeconfig of the cluster under test (default: $KUBECONFIG; when neither is set, an embedded kind cluster is created)")
+	keepCluster = flag.Bool("keep-cluster", false, "keep the embedded kind cluster after the run")
+	embeddedCNI = flag.String("cni", cluster.DefaultCNI, "CNI of the embedded kind cluster")
+	reportDir   = flag.String("report-dir", os.Getenv("NETCONFORM_REPORT_DIR"), "directory for the JUnit, Ginkgo JSON and conformance reports (none when empty)")
+)
 
 // RunIDLabel marks every object a run creates.
-const RunIDLabel = "netconform.io/run-id"
+const RunIDLabel = kube.RunIDLabel
 
-// RunID identifies this run; NETCONFORM_RUN_ID overrides the random one, so
-// parallel Ginkgo processes of one run share it.
-var RunID = func() string {
+// EmbeddedClusterName is the kind cluster the suites create when given no kubeconfig.
+const EmbeddedClusterName = "netconform-embedded"
+
+// RunID identifies this run. Process 1 picks it and hands it to the other
+// parallel processes; NETCONFORM_RUN_ID sets it.
+var RunID string
+
+// Cluster is the cluster under test, open in every parallel process.
+var Cluster *kube.Client
+
+// Env is what the first process learnt about the cluster under test.
+type Env struct {
+	RunID      string       `json:"runID"`
+	Kubeconfig string       `json:"kubeconfig"`
+	Embedded   string       `json:"embedded,omitempty"`
+	CNI        cni.Detected `json:"cni"`
+	Nodes      int          `json:"nodes"`
+}
+
+// Current is this process's copy of the first process's Env.
+var Current Env
+
+var lease *cluster.Lease
+
+// RunSuite runs a concept's specs against the cluster under test: it
+// resolves (or creates) the cluster, runs preflight once, shares the run ID
+// with parallel processes, cleans up every object the run made (also after
+// Ctrl-C), and writes the reports.
+func RunSuite(t *testing.T, suite string) {
+	RegisterFailHandler(Fail)
+	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+		env := Env{RunID: newRunID(), Kubeconfig: *kubeconfig}
+		if env.Kubeconfig == "" {
+			env.Kubeconfig = os.Getenv("KUBECONFIG")
+		}
+		if env.Kubeconfig == "" {
+			By("creating the embedded kind cluster " + EmbeddedClusterName + " (no kubeconfig given)")
+			var err error
+			lease, err = cluster.Acquire(ctx, cluster.Config{Name: EmbeddedClusterName, CNI: *embeddedCNI, Log: logf}, buildImages)
+			Expect(err).NotTo(HaveOccurred(), "creating the embedded cluster")
+			env.Kubeconfig, env.Embedded = lease.Cluster.Kubeconfig, EmbeddedClusterName
+		}
+		cl, err := kube.Open(ctx, env.Kubeconfig)
+		Expect(err).NotTo(HaveOccurred(), "cannot reach the cluster under test")
+		pre, err := Preflight(ctx, cl)
+		Expect(err).NotTo(HaveOccurred(), "preflight")
+		env.CNI, env.Nodes = pre.CNI, pre.Nodes
+		logf("cluster %s: Kubernetes %s, %d nodes, CNI %s; run ID %s", cl.Config.Host, cl.Version, env.Nodes, env.CNI, env.RunID)
+		data, err := json.Marshal(env)
+		Expect(err).NotTo(HaveOccurred())
+		return data
+	}, func(ctx SpecContext, data []byte) {
+		Expect(json.Unmarshal(data, &Current)).To(Succeed())
+		RunID = Current.RunID
+		var err error
+		Cluster, err = kube.Open(ctx, Current.Kubeconfig)
+		Expect(err).NotTo(HaveOccurred(), "cannot reach the cluster under test")
+	}, NodeTimeout(PreflightTimeout+ClusterCreateTimeout))
+
+	SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
+		if Cluster != nil {
+			Expect(DeleteRunObjects(ctx, Cluster, RunID)).To(Succeed(), "removing what run %s created", RunID)
+		}
+		if lease != nil {
+			Expect(lease.Release(ctx, *keepCluster)).To(Succeed())
+		}
+	}, NodeTimeout(CleanupTimeout+time.Minute))
+
+	ReportAfterSuite("reports", func(r Report) {
+		if *reportDir != "" {
+			writeReports(r, suite, *reportDir)
+		}
+	})
+	RunSpecs(t, suite)
+}
+
+func newRunID() string {
 	if id := os.Getenv("NETCONFORM_RUN_ID"); id != "" {
 		return id
 	}
 	b := make([]byte, 4)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}()
-
-// KubeconfigPath resolves the cluster under test.
-func KubeconfigPath() string {
-	if *kubeconfig != "" {
-		return *kubeconfig
-	}
-	if env := os.Getenv("KUBECONFIG"); env != "" {
-		return env
-	}
-	return cluster.DefaultKubeconfig(cluster.DefaultName)
 }
 
-// Connect opens the cluster under test, failing the suite with the reason
-// when it cannot be reached.
-func Connect(ctx context.Context) *kube.Client {
-	GinkgoHelper()
-	path := KubeconfigPath()
-	cl, err := kube.Open(ctx, path)
-	Expect(err).NotTo(HaveOccurred(), "cannot reach the cluster under test")
-	GinkgoWriter.Printf("cluster: %s (Kubernetes %s), run ID %s\n", cl.Config.Host, cl.Version, RunID)
-	return cl
+func logf(format string, args ...any) {
+	GinkgoWriter.Printf(time.Now().Format("15:04:05")+"  "+format+"\n", args...)
+}
+
+// buildImages builds what the embedded cluster needs (a few seconds when
+// everything is cached; the first build on a machine takes a while).
+func buildImages(ctx context.Context) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	root, err := images.FindRepoRoot(wd)
+	if err != nil {
+		return err
+	}
+	b := &images.Builder{RepoRoot: root, CacheDir: images.DefaultCacheDir(), DebianMirror: os.Getenv("NETCONFORM_DEBIAN_MIRROR"), Log: logf}
+	return b.Build(ctx)
 }

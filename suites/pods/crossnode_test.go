@@ -12,8 +12,9 @@ import (
 	"github.com/netconform/netconform/framework/probe"
 )
 
-var _ = Describe("Pod networking", Label("pods", "Conformance"), func() {
+var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
 	It("delivers cross-node TCP traffic with the client pod IP as source", func(ctx SpecContext) {
+		cl := e2e.Cluster
 		nodes := e2e.SchedulableNodes(ctx, cl, 2)
 		ns := e2e.Namespace(ctx, cl, "crossnode")
 		server := e2e.Deploy(ctx, cl, fixtures.AgentPod("server", ns, fixtures.OnNode(nodes[0])))

@@ -1,0 +1,124 @@
+package cni
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Detected is the CNI found running on a cluster.
+type Detected struct {
+	Name      string `json:"name"`      // e.g. "calico", "kube-router"; "unknown" when nothing matched
+	Namespace string `json:"namespace"` // of its agent DaemonSet
+	DaemonSet string `json:"daemonSet"`
+	Image     string `json:"image"`
+	Version   string `json:"version"` // the image tag
+	Ready     int32  `json:"ready"`   // agent pods ready
+	Desired   int32  `json:"desired"` // agent pods scheduled
+}
+
+// Healthy reports whether every scheduled agent pod is ready.
+func (d Detected) Healthy() bool { return d.Desired > 0 && d.Ready == d.Desired }
+
+func (d Detected) String() string {
+	if d.Name == Unknown {
+		return "unknown CNI (no known agent DaemonSet)"
+	}
+	return fmt.Sprintf("%s %s (DaemonSet %s/%s, %d/%d agents ready)", d.Name, d.Version, d.Namespace, d.DaemonSet, d.Ready, d.Desired)
+}
+
+// Unknown is the name reported when no known agent runs.
+const Unknown = "unknown"
+
+// signatures map a CNI to the DaemonSet names its agents run under, in the
+// manifests and operators its project publishes.
+var signatures = []struct {
+	name       string
+	daemonSets []string
+	image      string // a fragment of the agent image, when names vary
+}{
+	{"calico", []string{"calico-node"}, "calico/node"},
+	{"cilium", []string{"cilium"}, "cilium/cilium"},
+	{"flannel", []string{"kube-flannel-ds", "kube-flannel", "flannel"}, "flannel-io/flannel"},
+	{"kindnet", []string{"kindnet"}, "kindnetd"},
+	{"kube-router", []string{"kube-router"}, "kube-router"},
+	{"weave", []string{"weave-net"}, "weaveworks/weave-kube"},
+	{"antrea", []string{"antrea-agent"}, "antrea-agent"},
+	{"canal", []string{"canal"}, ""},
+	{"kube-ovn", []string{"kube-ovn-cni"}, "kube-ovn"},
+	{"aws-vpc-cni", []string{"aws-node"}, "amazon-k8s-cni"},
+	{"azure-cni", []string{"azure-cns", "azure-ip-masq-agent"}, "azure-cns"},
+}
+
+// Detect finds which CNI runs, from its agent DaemonSet anywhere in the
+// cluster. It needs list on daemonsets.apps cluster-wide.
+func Detect(ctx context.Context, cs kubernetes.Interface) (Detected, error) {
+	list, err := cs.AppsV1().DaemonSets("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return Detected{}, fmt.Errorf("listing DaemonSets to detect the CNI: %w", err)
+	}
+	items := list.Items
+	sort.Slice(items, func(i, j int) bool {
+		return items[i].Namespace+"/"+items[i].Name < items[j].Namespace+"/"+items[j].Name
+	})
+	for _, sig := range signatures {
+		for _, ds := range items {
+			if matches(ds, sig.daemonSets, sig.image) {
+				return describe(sig.name, ds, sig.image), nil
+			}
+		}
+	}
+	return Detected{Name: Unknown}, nil
+}
+
+func matches(ds appsv1.DaemonSet, names []string, image string) bool {
+	for _, n := range names {
+		if ds.Name == n {
+			return true
+		}
+	}
+	if image == "" {
+		return false
+	}
+	for _, c := range ds.Spec.Template.Spec.Containers {
+		if strings.Contains(c.Image, image) {
+			return true
+		}
+	}
+	return false
+}
+
+func describe(name string, ds appsv1.DaemonSet, image string) Detected {
+	d := Detected{Name: name, Namespace: ds.Namespace, DaemonSet: ds.Name,
+		Ready: ds.Status.NumberReady, Desired: ds.Status.DesiredNumberScheduled}
+	containers := ds.Spec.Template.Spec.Containers
+	if len(containers) > 0 {
+		d.Image = containers[0].Image
+	}
+	for _, c := range containers {
+		if image != "" && strings.Contains(c.Image, image) {
+			d.Image = c.Image
+		}
+	}
+	d.Version = imageTag(d.Image)
+	if v := ds.Labels["app.kubernetes.io/version"]; v != "" && d.Version == "" {
+		d.Version = v
+	}
+	return d
+}
+
+// imageTag returns the tag of an image reference ("" when it has none or
+// only a digest).
+func imageTag(ref string) string {
+	ref, _, _ = strings.Cut(ref, "@")
+	slash := strings.LastIndex(ref, "/")
+	if colon := strings.LastIndex(ref, ":"); colon > slash {
+		return ref[colon+1:]
+	}
+	return ""
+}

@@ -1,0 +1,60 @@
+package cni
+
+import (
+	"context"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+func ds(ns, name, image string, ready, desired int32) *appsv1.DaemonSet {
+	return &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: appsv1.DaemonSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: "c", Image: image}}}}},
+		Status: appsv1.DaemonSetStatus{NumberReady: ready, DesiredNumberScheduled: desired},
+	}
+}
+
+func TestDetect(t *testing.T) {
+	cases := []struct {
+		name    string
+		objects []*appsv1.DaemonSet
+		want    Detected
+	}{
+		{"kube-router", []*appsv1.DaemonSet{ds("kube-system", "kube-proxy", "registry.k8s.io/kube-proxy:v1.34.4", 3, 3), ds("kube-system", "kube-router", "docker.io/netconform/kube-router:v2.1.0", 3, 3)},
+			Detected{Name: "kube-router", Namespace: "kube-system", DaemonSet: "kube-router", Image: "docker.io/netconform/kube-router:v2.1.0", Version: "v2.1.0", Ready: 3, Desired: 3}},
+		{"calico by image in an operator namespace", []*appsv1.DaemonSet{ds("calico-system", "node-agent", "quay.io/calico/node:v3.31.0", 1, 2)},
+			Detected{Name: "calico", Namespace: "calico-system", DaemonSet: "node-agent", Image: "quay.io/calico/node:v3.31.0", Version: "v3.31.0", Ready: 1, Desired: 2}},
+		{"flannel with a digest", []*appsv1.DaemonSet{ds("kube-flannel", "kube-flannel-ds", "ghcr.io/flannel-io/flannel@sha256:abc", 2, 2)},
+			Detected{Name: "flannel", Namespace: "kube-flannel", DaemonSet: "kube-flannel-ds", Image: "ghcr.io/flannel-io/flannel@sha256:abc", Ready: 2, Desired: 2}},
+		{"registry with a port", []*appsv1.DaemonSet{ds("kube-system", "kindnet", "localhost:5000/kindest/kindnetd", 1, 1)},
+			Detected{Name: "kindnet", Namespace: "kube-system", DaemonSet: "kindnet", Image: "localhost:5000/kindest/kindnetd", Ready: 1, Desired: 1}},
+		{"nothing known", []*appsv1.DaemonSet{ds("kube-system", "kube-proxy", "registry.k8s.io/kube-proxy:v1.34.4", 3, 3)},
+			Detected{Name: Unknown}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cs := fake.NewClientset()
+			for _, o := range c.objects {
+				cs.AppsV1().DaemonSets(o.Namespace).Create(context.Background(), o, metav1.CreateOptions{})
+			}
+			got, err := Detect(context.Background(), cs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("Detect = %+v\nwant     %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestHealthy(t *testing.T) {
+	if (Detected{Ready: 2, Desired: 3}).Healthy() || !(Detected{Ready: 3, Desired: 3}).Healthy() || (Detected{}).Healthy() {
+		t.Error("Healthy is wrong")
+	}
+}

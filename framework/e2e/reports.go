@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/netconform/netconform/framework/report"
+)
+
+// notSupportedPrefix marks a skip that a CNI profile caused.
+const notSupportedPrefix = "NotSupported: "
+
+// NotSupported ends the spec as unsupported by the cluster, not failed.
+func NotSupported(reason string) {
+	Skip(notSupportedPrefix + reason)
+}
+
+// Report entries a spec can attach for the conformance report.
+const (
+	EntryExpected = "expected"
+	EntryObserved = "observed"
+)
+
+func writeReports(r Report, suite, dir string) {
+	base := filepath.Join(dir, suite+"-"+RunID)
+	for _, err := range []error{
+		reporters.GenerateJUnitReport(r, base+".junit.xml"),
+		reporters.GenerateJSONReport(r, base+".ginkgo.json"),
+		report.Write(base+".conformance.json", conformance(r, suite)),
+	} {
+		if err != nil {
+			fmt.Fprintf(GinkgoWriter, "writing reports: %v\n", err)
+		}
+	}
+}
+
+// conformance turns Ginkgo's report into netconform's.
+func conformance(r Report, suite string) report.Report {
+	out := report.Report{Suite: suite, RunID: RunID, CNI: Current.CNI, Started: r.StartTime, Seconds: r.RunTime.Seconds(),
+		Cluster: report.Cluster{Kubeconfig: Current.Kubeconfig, Embedded: Current.Embedded, Nodes: Current.Nodes}}
+	if Cluster != nil {
+		out.Cluster.Host, out.Cluster.KubernetesVersion = Cluster.Config.Host, Cluster.Version
+	}
+	for _, s := range r.SpecReports {
+		if s.LeafNodeType != types.NodeTypeIt {
+			continue
+		}
+		spec := report.Spec{Name: s.FullText(), Labels: s.Labels(), Seconds: s.RunTime.Seconds()}
+		switch {
+		case s.State == types.SpecStatePassed:
+			spec.State = report.Passed
+		case s.State == types.SpecStateSkipped && strings.HasPrefix(s.Failure.Message, notSupportedPrefix):
+			spec.State, spec.Reason = report.Unsupported, strings.TrimPrefix(s.Failure.Message, notSupportedPrefix)
+		case s.State == types.SpecStateSkipped:
+			spec.State, spec.Reason = report.Skipped, s.Failure.Message
+		case s.State == types.SpecStatePending:
+			spec.State = report.Pending
+		case s.State.Is(types.SpecStateInterrupted | types.SpecStateAborted):
+			spec.State, spec.Failure = report.Interrupted, s.Failure.Message
+		default:
+			spec.State, spec.Failure, spec.Location = report.Failed, s.Failure.Message, s.Failure.Location.String()
+		}
+		for _, e := range s.ReportEntries {
+			switch e.Name {
+			case EntryExpected:
+				spec.Expected = e.StringRepresentation()
+			case EntryObserved:
+				spec.Observed = e.StringRepresentation()
+			}
+		}
+		if spec.State == report.Failed || spec.State == report.Interrupted {
+			spec.Repro = repro(suite, s.FullText())
+		}
+		out.Specs = append(out.Specs, spec)
+	}
+	out.Tally()
+	return out
+}
+
+// repro is a command that runs just this spec against the same cluster.
+func repro(suite, fullText string) string {
+	kc := Current.Kubeconfig
+	keep := ""
+	if Current.Embedded != "" {
+		keep = " -keep-cluster"
+	}
+	return fmt.Sprintf("go test ./suites/%s/ -count=1 -args -kubeconfig %s%s -ginkgo.focus '^%s$'", suite, kc, keep,
+		strings.ReplaceAll(regexp.QuoteMeta(fullText), "'", `'\''`))
+}

@@ -1,0 +1,108 @@
+// Package preflight checks, before any spec runs, that the cluster under
+// test can run them at all, and says precisely why not: API server
+// unreachable, nodes NotReady, no CNI, namespaces not creatable (RBAC or
+// admission), the agent image not pullable.
+package preflight
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/cni"
+	"github.com/netconform/netconform/framework/kube"
+)
+
+// AgentTimeout bounds the wait for the test agent pod to become Ready.
+const AgentTimeout = 90 * time.Second
+
+// Result is what preflight learnt.
+type Result struct {
+	Nodes int
+	CNI   cni.Detected
+}
+
+// Options tune the checks.
+type Options struct {
+	// RunID labels the namespace of the agent check.
+	RunID string
+	// AgentImage overrides the agent image (registry remap).
+	AgentImage string
+}
+
+// Run checks the cluster. The client must come from kube.Open, which has
+// already proved the API server answers.
+func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
+	var res Result
+	bad, total, err := cl.NotReadyNodes(ctx)
+	if err != nil {
+		return res, fmt.Errorf("listing nodes: %w", err)
+	}
+	res.Nodes = total
+	if total == 0 {
+		return res, fmt.Errorf("the cluster has no nodes")
+	}
+	if len(bad) > 0 {
+		return res, fmt.Errorf("%d of %d nodes are not Ready: %s", len(bad), total, strings.Join(bad, "; "))
+	}
+	if res.CNI, err = cni.Detect(ctx, cl.Clientset); err != nil {
+		return res, err
+	}
+	if res.CNI.Name != cni.Unknown && !res.CNI.Healthy() {
+		return res, fmt.Errorf("CNI %s is not healthy", res.CNI)
+	}
+	// A cluster without any CNI has no Ready node (NetworkReady=false), so
+	// an unknown CNI with Ready nodes is some plugin we do not recognise.
+
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "nc-preflight-",
+		Labels: map[string]string{kube.RunIDLabel: opts.RunID, "pod-security.kubernetes.io/enforce": "restricted"}}}
+	created, err := cl.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
+	if err != nil {
+		return res, fmt.Errorf("cannot create test namespaces (the suites need create/delete on namespaces and on pods, services, networkpolicies in them): %w", err)
+	}
+	defer cl.Clientset.CoreV1().Namespaces().Delete(context.WithoutCancel(ctx), created.Name, metav1.DeleteOptions{})
+	var podOpts []fixtures.PodOption
+	if opts.AgentImage != "" {
+		podOpts = append(podOpts, fixtures.WithImage(opts.AgentImage))
+	}
+	pod := fixtures.AgentPod("preflight", created.Name, podOpts...)
+	if _, err := cl.Clientset.CoreV1().Pods(created.Name).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		return res, fmt.Errorf("cannot create a test pod: %w", err)
+	}
+	if err := waitAgent(ctx, cl, created.Name, pod.Name); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// waitAgent waits for the agent pod, failing early on an image that cannot
+// be pulled rather than after the whole timeout.
+func waitAgent(ctx context.Context, cl *kube.Client, ns, name string) error {
+	ctx, cancel := context.WithTimeout(ctx, AgentTimeout)
+	defer cancel()
+	state := "not created"
+	for {
+		p, err := cl.Clientset.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+		if err == nil {
+			if kube.PodReady(p) {
+				return nil
+			}
+			state = kube.PodState(p)
+			for _, cs := range p.Status.ContainerStatuses {
+				if w := cs.State.Waiting; w != nil && (w.Reason == "ErrImagePull" || w.Reason == "ImagePullBackOff" || w.Reason == "ErrImageNeverPull" || w.Reason == "InvalidImageName") {
+					return fmt.Errorf("the agent image %s cannot be pulled on node %s (%s: %s); load it into the nodes or remap it with -image-registry", cs.Image, p.Spec.NodeName, w.Reason, w.Message)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the agent pod did not become Ready within %s: %s", AgentTimeout, state)
+		case <-time.After(time.Second):
+		}
+	}
+}

@@ -1,0 +1,53 @@
+package reach
+
+// Verdict says whether traffic between two endpoints is (expected to be)
+// allowed.
+type Verdict int
+
+// Verdicts. Inconclusive is the zero value so that a cell nobody filled in
+// can never be mistaken for a decision.
+const (
+	Inconclusive Verdict = iota
+	Allow
+	Deny
+)
+
+// String returns the one-character symbol used in printed tables.
+func (v Verdict) String() string {
+	switch v {
+	case Allow:
+		return "."
+	case Deny:
+		return "X"
+	default:
+		return "?"
+	}
+}
+
+// Name returns the verdict spelled out, for messages about single cells.
+func (v Verdict) Name() string {
+	switch v {
+	case Allow:
+		return "Allow"
+	case Deny:
+		return "Deny"
+	default:
+		return "Inconclusive"
+	}
+}
+
+// Agrees reports whether v and other are the same definite verdict.
+// Inconclusive agrees with nothing, itself included.
+func (v Verdict) Agrees(other Verdict) bool {
+	return v == other && v.decided()
+}
+
+func (v Verdict) decided() bool { return v == Allow || v == Deny }
+
+// verdictOf turns a yes/no decision into a Verdict.
+func verdictOf(allowed bool) Verdict {
+	if allowed {
+		return Allow
+	}
+	return Deny
+}

@@ -1,0 +1,98 @@
+// Package report is the conformance report of a run: the cluster, its CNI,
+// and for every spec its outcome, and on failure what was expected, what was
+// observed and a command to reproduce it. It is plain data and JSON; the
+// Ginkgo-facing layer (framework/e2e) fills it in.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/netconform/netconform/framework/cni"
+)
+
+// State is the outcome of one spec.
+type State string
+
+// States. Unsupported is a feature the cluster's CNI profile declares
+// missing: reported, not failed.
+const (
+	Passed      State = "passed"
+	Failed      State = "failed"
+	Unsupported State = "unsupported"
+	Skipped     State = "skipped"
+	Pending     State = "pending"
+	Interrupted State = "interrupted"
+)
+
+// Report is one suite's run.
+type Report struct {
+	Suite   string         `json:"suite"`
+	RunID   string         `json:"runID"`
+	Cluster Cluster        `json:"cluster"`
+	CNI     cni.Detected   `json:"cni"`
+	Started time.Time      `json:"started"`
+	Seconds float64        `json:"seconds"`
+	Summary map[State]int  `json:"summary"`
+	Specs   []Spec         `json:"specs"`
+	Extra   map[string]any `json:"extra,omitempty"`
+}
+
+// Cluster describes the cluster under test.
+type Cluster struct {
+	Host              string `json:"host"`
+	KubernetesVersion string `json:"kubernetesVersion"`
+	Nodes             int    `json:"nodes"`
+	Embedded          string `json:"embedded,omitempty"` // name of the kind cluster netconform made, if it did
+	Kubeconfig        string `json:"kubeconfig,omitempty"`
+}
+
+// Spec is one spec's outcome.
+type Spec struct {
+	Name     string   `json:"name"`
+	Labels   []string `json:"labels,omitempty"`
+	State    State    `json:"state"`
+	Reason   string   `json:"reason,omitempty"` // skip or unsupported reason
+	Failure  string   `json:"failure,omitempty"`
+	Location string   `json:"location,omitempty"`
+	Expected string   `json:"expected,omitempty"`
+	Observed string   `json:"observed,omitempty"`
+	Repro    string   `json:"repro,omitempty"`
+	Seconds  float64  `json:"seconds"`
+}
+
+// Tally fills Summary from Specs.
+func (r *Report) Tally() {
+	r.Summary = map[State]int{}
+	for _, s := range r.Specs {
+		r.Summary[s.State]++
+	}
+}
+
+// Write stores the report as indented JSON, creating the directory.
+func Write(path string, r Report) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("writing conformance report: %w", err)
+	}
+	return nil
+}
+
+// Read loads a report written by Write.
+func Read(path string) (Report, error) {
+	var r Report
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return r, err
+	}
+	return r, json.Unmarshal(data, &r)
+}

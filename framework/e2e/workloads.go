@@ -3,7 +3,9 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"slices"
+	"strconv"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -23,18 +25,32 @@ const (
 	PodReadyTimeout = 2 * time.Minute
 	// ProbeTimeout bounds the retries of a probe expected to converge.
 	ProbeTimeout = 30 * time.Second
+	// ProbeInterval spaces the repetitions of Consistently checks.
+	ProbeInterval = time.Second
+)
+
+// Pod Security levels a test namespace can enforce.
+const (
+	Restricted = "restricted"
+	Privileged = "privileged" // for specs labelled FeatureHostNetwork only
 )
 
 // Namespace creates a namespace for this spec, labelled with the run ID and
 // enforcing Pod Security "restricted", and deletes it after the spec.
 func Namespace(ctx context.Context, cl *kube.Client, base string) string {
 	GinkgoHelper()
+	return NamespaceWithLevel(ctx, cl, base, Restricted)
+}
+
+// NamespaceWithLevel is Namespace at another Pod Security level.
+func NamespaceWithLevel(ctx context.Context, cl *kube.Client, base, level string) string {
+	GinkgoHelper()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		GenerateName: fmt.Sprintf("nc-%s-%s-", RunID, base),
 		Labels: map[string]string{
 			RunIDLabel:                           RunID,
 			"app.kubernetes.io/managed-by":       "netconform",
-			"pod-security.kubernetes.io/enforce": "restricted",
+			"pod-security.kubernetes.io/enforce": level,
 		},
 	}}
 	created, err := cl.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
@@ -70,9 +86,11 @@ func SchedulableNodes(ctx context.Context, cl *kube.Client, n int) []string {
 // Deploy creates a pod and waits until it is Ready, returning it with its IP.
 func Deploy(ctx context.Context, cl *kube.Client, pod *corev1.Pod) *corev1.Pod {
 	GinkgoHelper()
-	pod.Labels[RunIDLabel] = RunID
-	_, err := cl.Clientset.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{})
-	Expect(err).NotTo(HaveOccurred(), "creating pod %s/%s", pod.Namespace, pod.Name)
+	return DeployAll(ctx, cl, pod)[0]
+}
+
+func waitReady(ctx context.Context, cl *kube.Client, pod *corev1.Pod) *corev1.Pod {
+	GinkgoHelper()
 	var ready *corev1.Pod
 	Eventually(ctx, func(g Gomega) {
 		p, err := cl.Clientset.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
@@ -85,6 +103,59 @@ func Deploy(ctx context.Context, cl *kube.Client, pod *corev1.Pod) *corev1.Pod {
 
 // Probe runs one batch from an agent pod (one exec) and returns its results.
 func Probe(ctx context.Context, cl *kube.Client, from *corev1.Pod, probes ...probe.Probe) ([]probe.Result, error) {
-	res, err := remote.Run(ctx, cl, remote.Pod{Namespace: from.Namespace, Name: from.Name, Container: fixtures.AgentContainer}, probe.Batch{Probes: probes})
+	return ProbeFrom(ctx, cl, from, fixtures.AgentContainer, probes...)
+}
+
+// ProbeFrom is Probe from a named container of the pod.
+func ProbeFrom(ctx context.Context, cl *kube.Client, from *corev1.Pod, container string, probes ...probe.Probe) ([]probe.Result, error) {
+	res, err := remote.Run(ctx, cl, remote.Pod{Namespace: from.Namespace, Name: from.Name, Container: container}, probe.Batch{Probes: probes})
 	return res.Results, err
+}
+
+// Addr joins an IP and a port.
+func Addr(ip string, port int) string { return net.JoinHostPort(ip, strconv.Itoa(port)) }
+
+// PeerIP is the IP part of the peer address an agent saw.
+func PeerIP(r probe.Result) string {
+	if r.Echo == nil {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(r.Echo.Peer)
+	if err != nil {
+		return r.Echo.Peer
+	}
+	return host
+}
+
+// ExpectConnectedFrom asserts that a probe connected and that the server
+// saw wantSource as the client address (no NAT on the way).
+func ExpectConnectedFrom(g Gomega, r probe.Result, wantSource string) {
+	g.Expect(r.Verdict).To(Equal(probe.Connected), "probe %s: %s", r.ID, r.Error)
+	g.Expect(PeerIP(r)).To(Equal(wantSource), "probe %s: the server saw %s instead of the client address %s: the source was NATed", r.ID, PeerIP(r), wantSource)
+}
+
+// CreateService creates a Service labelled with the run ID and waits until
+// it has a ClusterIP (or none, when headless or ExternalName).
+func CreateService(ctx context.Context, cl *kube.Client, svc *corev1.Service) *corev1.Service {
+	GinkgoHelper()
+	svc.Labels[RunIDLabel] = RunID
+	created, err := cl.Clientset.CoreV1().Services(svc.Namespace).Create(ctx, svc, metav1.CreateOptions{})
+	Expect(err).NotTo(HaveOccurred(), "creating Service %s/%s", svc.Namespace, svc.Name)
+	return created
+}
+
+// DeployAll deploys pods concurrently in effect: all are created first, then
+// each is waited for, so N pods cost about one start-up time.
+func DeployAll(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) []*corev1.Pod {
+	GinkgoHelper()
+	for _, pod := range pods {
+		pod.Labels[RunIDLabel] = RunID
+		_, err := cl.Clientset.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{})
+		Expect(err).NotTo(HaveOccurred(), "creating pod %s/%s", pod.Namespace, pod.Name)
+	}
+	out := make([]*corev1.Pod, len(pods))
+	for i, pod := range pods {
+		out[i] = waitReady(ctx, cl, pod)
+	}
+	return out
 }

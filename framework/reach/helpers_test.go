@@ -221,26 +221,39 @@ func parseSymbol(t *testing.T, symbol string) Verdict {
 // report unless it equals want.
 func expectTable(t *testing.T, s *Snapshot, c Case, want string) {
 	t.Helper()
-	got, err := s.Expect(c)
-	if err != nil {
-		t.Fatalf("Expect(%s): %v", c, err)
-	}
+	got := mustExpect(t, s, c)
 	if ok, report := Compare(parseTable(t, want), got); !ok {
 		t.Errorf("Expect(%s) differs from the wanted table (expected = wanted, observed = computed):\n%s", c, report)
 	}
 }
 
-// expectCell evaluates the snapshot for c and checks the single cell from→to.
-func expectCell(t *testing.T, s *Snapshot, c Case, fromTo string, want Verdict) {
+// mustExpect evaluates the snapshot for c, failing the test on error.
+func mustExpect(t *testing.T, s *Snapshot, c Case) *Table {
 	t.Helper()
-	from, to, _ := strings.Cut(fromTo, " -> ")
 	got, err := s.Expect(c)
 	if err != nil {
 		t.Fatalf("Expect(%s): %v", c, err)
 	}
+	return got
+}
+
+// expectCell checks the single cell "from -> to" of got.
+func expectCell(t *testing.T, got *Table, fromTo string, want Verdict) {
+	t.Helper()
+	from, to, _ := strings.Cut(fromTo, " -> ")
 	if v := got.Get(parsePeer(from), parsePeer(to)); v != want {
-		t.Errorf("%s on %s: got %s, want %s\n%s", fromTo, c, v.Name(), want.Name(), got)
+		t.Errorf("%s: got %s, want %s\n%s", fromTo, v.Name(), want.Name(), got)
 	}
+}
+
+// column returns the symbols of the column of destination to, top to
+// bottom, for checking one destination compactly.
+func column(got *Table, to Peer) string {
+	symbols := ""
+	for _, from := range got.Peers() {
+		symbols += got.Get(from, to).String()
+	}
+	return symbols
 }
 
 var (

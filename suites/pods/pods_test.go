@@ -1,0 +1,128 @@
+package pods
+
+import (
+	"net"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/probe"
+)
+
+var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
+	It("gives every pod a unique IP inside its node's podCIDR", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		nodes := e2e.SchedulableNodes(ctx, cl, 2)
+		ns := e2e.Namespace(ctx, cl, "podip")
+		var pods []*corev1.Pod
+		for _, node := range nodes {
+			for _, name := range []string{"a", "b"} {
+				pods = append(pods, e2e.Deploy(ctx, cl, fixtures.AgentPod(node+"-"+name, ns, fixtures.OnNode(node))))
+			}
+		}
+		owner := map[string]string{}
+		for _, p := range pods {
+			node, err := cl.Clientset.CoreV1().Nodes().Get(ctx, p.Spec.NodeName, metav1.GetOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			if len(node.Spec.PodCIDRs) == 0 {
+				e2e.NotSupported("node " + node.Name + " has no podCIDR: the CNI allocates pod IPs itself")
+			}
+			for _, ip := range p.Status.PodIPs {
+				Expect(owner).NotTo(HaveKey(ip.IP), "pods %s and %s share IP %s", owner[ip.IP], p.Name, ip.IP)
+				owner[ip.IP] = p.Name
+				Expect(inAny(ip.IP, node.Spec.PodCIDRs)).To(BeTrue(), "pod %s has IP %s outside node %s's podCIDRs %v", p.Name, ip.IP, node.Name, node.Spec.PodCIDRs)
+			}
+		}
+	})
+
+	It("lets the containers of one pod talk over localhost", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		ns := e2e.Namespace(ctx, cl, "localhost")
+		pod := e2e.Deploy(ctx, cl, fixtures.AgentPod("pair", ns, fixtures.WithSidecarAgent()))
+		Eventually(ctx, func(g Gomega) {
+			res, err := e2e.ProbeFrom(ctx, cl, pod, fixtures.SidecarContainer,
+				probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)},
+				probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)})
+			g.Expect(err).NotTo(HaveOccurred())
+			for _, r := range res {
+				e2e.ExpectConnectedFrom(g, r, "127.0.0.1")
+				g.Expect(r.Echo.Pod).To(Equal(pod.Name))
+			}
+		}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+	})
+
+	Context("between pods", func() {
+		It("delivers TCP and UDP on the same node and across nodes, with the client pod IP as source", func(ctx SpecContext) {
+			cl := e2e.Cluster
+			nodes := e2e.SchedulableNodes(ctx, cl, 2)
+			ns := e2e.Namespace(ctx, cl, "pod2pod")
+			server := e2e.Deploy(ctx, cl, fixtures.AgentPod("server", ns, fixtures.OnNode(nodes[0])))
+			sameNode := e2e.Deploy(ctx, cl, fixtures.AgentPod("client-same-node", ns, fixtures.OnNode(nodes[0])))
+			otherNode := e2e.Deploy(ctx, cl, fixtures.AgentPod("client-other-node", ns, fixtures.OnNode(nodes[1])))
+			target := e2e.Addr(server.Status.PodIP, fixtures.AgentPort)
+
+			for _, client := range []*corev1.Pod{sameNode, otherNode} {
+				By("probing from " + client.Name + " on " + client.Spec.NodeName)
+				Eventually(ctx, func(g Gomega) {
+					res, err := e2e.Probe(ctx, cl, client,
+						probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: target},
+						probe.Probe{ID: "udp", Protocol: probe.UDP, Target: target})
+					g.Expect(err).NotTo(HaveOccurred())
+					for _, r := range res {
+						e2e.ExpectConnectedFrom(g, r, client.Status.PodIP)
+						g.Expect(r.Echo.Node).To(Equal(nodes[0]), "answered from the wrong node")
+					}
+				}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+			}
+		})
+	})
+
+	Context("with host networking", Label(e2e.FeatureHostNetwork), func() {
+		It("lets a node reach pods, and pods reach a hostNetwork pod on its node IP", func(ctx SpecContext) {
+			cl := e2e.Cluster
+			nodes := e2e.SchedulableNodes(ctx, cl, 2)
+			podNS := e2e.Namespace(ctx, cl, "hostnet-pods")
+			hostNS := e2e.NamespaceWithLevel(ctx, cl, "hostnet", e2e.Privileged)
+			pod := e2e.Deploy(ctx, cl, fixtures.AgentPod("pod", podNS, fixtures.OnNode(nodes[0])))
+			host := e2e.Deploy(ctx, cl, fixtures.AgentPod("host", hostNS, fixtures.OnNode(nodes[1]), fixtures.WithHostNetwork()))
+			Expect(host.Status.PodIP).To(Equal(host.Status.HostIP), "a hostNetwork pod has its node's IP")
+
+			By("node " + nodes[1] + " -> pod on " + nodes[0])
+			Eventually(ctx, func(g Gomega) {
+				res, err := e2e.Probe(ctx, cl, host,
+					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr(pod.Status.PodIP, fixtures.AgentPort)},
+					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr(pod.Status.PodIP, fixtures.AgentPort)})
+				g.Expect(err).NotTo(HaveOccurred())
+				for _, r := range res {
+					g.Expect(r.Verdict).To(Equal(probe.Connected), "node %s -> pod %s (%s): %s", nodes[1], pod.Status.PodIP, r.ID, r.Error)
+				}
+			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+
+			By("pod on " + nodes[0] + " -> hostNetwork pod on " + nodes[1])
+			Eventually(ctx, func(g Gomega) {
+				res, err := e2e.Probe(ctx, cl, pod,
+					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr(host.Status.PodIP, fixtures.HostNetworkPort)},
+					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr(host.Status.PodIP, fixtures.HostNetworkPort)})
+				g.Expect(err).NotTo(HaveOccurred())
+				for _, r := range res {
+					g.Expect(r.Verdict).To(Equal(probe.Connected), "pod %s -> node %s (%s): %s", pod.Status.PodIP, host.Status.PodIP, r.ID, r.Error)
+					g.Expect(r.Echo.Node).To(Equal(nodes[1]))
+				}
+			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+		})
+	})
+})
+
+func inAny(ip string, cidrs []string) bool {
+	addr := net.ParseIP(ip)
+	for _, c := range cidrs {
+		if _, n, err := net.ParseCIDR(c); err == nil && n.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,195 @@
+package services
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/probe"
+)
+
+// connections is how many new connections a spread or affinity check makes:
+// with 3 endpoints chosen at random, missing one in 60 tries has odds (2/3)^60.
+const connections = 60
+
+// backends deploys n ready agent pods in group, spread over the schedulable nodes.
+func backends(ctx context.Context, cl *kube.Client, ns, group string, n int) []*corev1.Pod {
+	GinkgoHelper()
+	nodes := e2e.SchedulableNodes(ctx, cl, 1)
+	var pods []*corev1.Pod
+	for i := range n {
+		pods = append(pods, fixtures.AgentPod(fmt.Sprintf("%s-%d", group, i), ns, fixtures.InGroup(group), fixtures.OnNode(nodes[i%len(nodes)])))
+	}
+	return e2e.DeployAll(ctx, cl, pods...)
+}
+
+// answeredBy probes target n times (each a new connection) and returns the
+// set of pods that answered; it fails on any probe that did not connect.
+func answeredBy(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.Pod, proto probe.Protocol, target string, n int) []string {
+	probes := make([]probe.Probe, n)
+	for i := range probes {
+		probes[i] = probe.Probe{ID: fmt.Sprint(i), Protocol: proto, Target: target}
+	}
+	res, err := e2e.Probe(ctx, cl, client, probes...)
+	g.Expect(err).NotTo(HaveOccurred())
+	seen := map[string]bool{}
+	for _, r := range res {
+		g.Expect(r.Verdict).To(Equal(probe.Connected), "connection %s to %s: %s", r.ID, target, r.Error)
+		seen[r.Echo.Pod] = true
+	}
+	out := make([]string, 0, len(seen))
+	for p := range seen {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func names(pods []*corev1.Pod) []string {
+	out := make([]string, len(pods))
+	for i, p := range pods {
+		out[i] = p.Name
+	}
+	sort.Strings(out)
+	return out
+}
+
+var _ = Describe("A ClusterIP Service", Label("services", e2e.Conformance), func() {
+	It("is reachable by its IP and by its DNS names", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		ns := e2e.Namespace(ctx, cl, "clusterip")
+		backends(ctx, cl, ns, "web", 2)
+		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
+		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
+		targets := []string{
+			e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort),
+			e2e.Addr("web", fixtures.ServiceTCPPort),
+			e2e.Addr("web."+ns, fixtures.ServiceTCPPort),
+			e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort),
+		}
+		Eventually(ctx, func(g Gomega) {
+			var probes []probe.Probe
+			for _, t := range targets {
+				probes = append(probes, probe.Probe{ID: t, Protocol: probe.TCP, Target: t})
+			}
+			res, err := e2e.Probe(ctx, cl, client, probes...)
+			g.Expect(err).NotTo(HaveOccurred())
+			for _, r := range res {
+				g.Expect(r.Verdict).To(Equal(probe.Connected), "%s: %s", r.ID, r.Error)
+				g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
+			}
+		}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+	})
+
+	It("spreads connections over every ready endpoint and never sends to an unready one", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		ns := e2e.Namespace(ctx, cl, "spread")
+		ready := backends(ctx, cl, ns, "web", 3)
+		unready := fixtures.AgentPod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady())
+		unready.Labels[e2e.RunIDLabel] = e2e.RunID
+		_, err := cl.Clientset.CoreV1().Pods(ns).Create(ctx, unready, metav1.CreateOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
+		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
+		By("waiting until the unready pod runs, so it is an endpoint that is not ready")
+		Eventually(ctx, func(g Gomega) {
+			p, err := cl.Clientset.CoreV1().Pods(ns).Get(ctx, unready.Name, metav1.GetOptions{})
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(p.Status.PodIP).NotTo(BeEmpty())
+			g.Expect(p.Status.ContainerStatuses).To(ContainElement(HaveField("Started", HaveValue(BeTrue()))))
+		}).WithTimeout(e2e.PodReadyTimeout).Should(Succeed())
+
+		target := e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort)
+		Eventually(ctx, func(g Gomega) {
+			g.Expect(answeredBy(ctx, g, cl, client, probe.TCP, target, connections)).To(Equal(names(ready)),
+				"over %d connections the Service must reach exactly its ready endpoints", connections)
+		}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+	})
+
+	It("keeps its IP and keeps answering while its pods are deleted, replaced and scaled", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		ns := e2e.Namespace(ctx, cl, "stable")
+		deploy := fixtures.AgentDeployment("web", ns, "web", 2)
+		deploy.Labels[e2e.RunIDLabel] = e2e.RunID
+		_, err := cl.Clientset.AppsV1().Deployments(ns).Create(ctx, deploy, metav1.CreateOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
+		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
+		byName := e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort)
+
+		answersWith := func(want int) {
+			GinkgoHelper()
+			Eventually(ctx, func(g Gomega) {
+				current, err := cl.Clientset.CoreV1().Services(ns).Get(ctx, "web", metav1.GetOptions{})
+				g.Expect(err).NotTo(HaveOccurred())
+				g.Expect(current.Spec.ClusterIP).To(Equal(svc.Spec.ClusterIP), "the ClusterIP changed")
+				pods, err := cl.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: fixtures.GroupLabel + "=web"})
+				g.Expect(err).NotTo(HaveOccurred())
+				var readyPods []*corev1.Pod
+				for i := range pods.Items {
+					if kube.PodReady(&pods.Items[i]) && pods.Items[i].DeletionTimestamp == nil {
+						readyPods = append(readyPods, &pods.Items[i])
+					}
+				}
+				g.Expect(readyPods).To(HaveLen(want))
+				g.Expect(answeredBy(ctx, g, cl, client, probe.TCP, byName, connections)).To(Equal(names(readyPods)))
+			}).WithTimeout(e2e.PodReadyTimeout).Should(Succeed())
+		}
+
+		answersWith(2)
+		By("deleting one pod: the Deployment replaces it")
+		pods, err := cl.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: fixtures.GroupLabel + "=web"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cl.Clientset.CoreV1().Pods(ns).Delete(ctx, pods.Items[0].Name, metav1.DeleteOptions{})).To(Succeed())
+		answersWith(2)
+		By("scaling to 3, then to 1")
+		for _, n := range []int32{3, 1} {
+			scale, err := cl.Clientset.AppsV1().Deployments(ns).GetScale(ctx, "web", metav1.GetOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			scale.Spec.Replicas = n
+			_, err = cl.Clientset.AppsV1().Deployments(ns).UpdateScale(ctx, "web", scale, metav1.UpdateOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			answersWith(int(n))
+		}
+	})
+
+	It("keeps a client on one endpoint with sessionAffinity ClientIP", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		ns := e2e.Namespace(ctx, cl, "affinity")
+		backends(ctx, cl, ns, "web", 3)
+		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.WithClientIPAffinity()))
+		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
+		Eventually(ctx, func(g Gomega) {
+			g.Expect(answeredBy(ctx, g, cl, client, probe.TCP, e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort), connections)).To(HaveLen(1),
+				"with ClientIP affinity every connection from one client goes to one endpoint")
+		}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+	})
+
+	It("serves several ports, UDP among them", Label(e2e.FeatureUDP), func(ctx SpecContext) {
+		cl := e2e.Cluster
+		ns := e2e.Namespace(ctx, cl, "multiport")
+		backends(ctx, cl, ns, "web", 2)
+		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.WithUDPAndHTTP()))
+		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
+		ip := svc.Spec.ClusterIP
+		Eventually(ctx, func(g Gomega) {
+			res, err := e2e.Probe(ctx, cl, client,
+				probe.Probe{ID: "tcp/80", Protocol: probe.TCP, Target: e2e.Addr(ip, fixtures.ServiceTCPPort)},
+				probe.Probe{ID: "udp/81", Protocol: probe.UDP, Target: e2e.Addr(ip, fixtures.ServiceUDPPort)},
+				probe.Probe{ID: "http/82", Protocol: probe.HTTP, Target: fmt.Sprintf("http://%s/multiport", e2e.Addr(ip, fixtures.ServiceHTTPPort))})
+			g.Expect(err).NotTo(HaveOccurred())
+			for _, r := range res {
+				g.Expect(r.Verdict).To(Equal(probe.Connected), "%s: %s", r.ID, r.Error)
+				g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
+			}
+		}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+	})
+})

@@ -1,0 +1,100 @@
+package services
+
+import (
+	"context"
+	"net"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/probe"
+)
+
+// nodeIPs maps every node to its InternalIP.
+func nodeIPs(ctx context.Context, cl *kube.Client) map[string]string {
+	GinkgoHelper()
+	list, err := cl.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	out := map[string]string{}
+	for _, n := range list.Items {
+		for _, a := range n.Status.Addresses {
+			if a.Type == corev1.NodeInternalIP && net.ParseIP(a.Address).To4() != nil {
+				out[n.Name] = a.Address
+			}
+		}
+	}
+	return out
+}
+
+// fromRunner probes from this process: "outside the cluster" is the
+// runner's host, which reaches kind nodes on their Docker network.
+func fromRunner(ctx context.Context, p probe.Probe) probe.Result {
+	return probe.One(ctx, p)
+}
+
+// runnerAddress is the source address this host uses towards ip.
+func runnerAddress(ip string) string {
+	GinkgoHelper()
+	conn, err := net.Dial("udp", e2e.Addr(ip, 9)) // no packet is sent
+	Expect(err).NotTo(HaveOccurred(), "no route from the runner to %s", ip)
+	defer conn.Close()
+	return conn.LocalAddr().(*net.UDPAddr).IP.String()
+}
+
+var _ = Describe("A NodePort Service", Label("services", e2e.Conformance, e2e.FeatureNodePort), func() {
+	It("answers on every node IP from outside the cluster", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		ns := e2e.Namespace(ctx, cl, "nodeport")
+		backends(ctx, cl, ns, "web", 2)
+		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithUDPAndHTTP()))
+		ports := map[probe.Protocol]int{}
+		for _, p := range svc.Spec.Ports {
+			switch p.Name {
+			case "echo-tcp":
+				ports[probe.TCP] = int(p.NodePort)
+			case "echo-udp":
+				ports[probe.UDP] = int(p.NodePort)
+			}
+		}
+		for node, ip := range nodeIPs(ctx, cl) {
+			for proto, port := range ports {
+				target := e2e.Addr(ip, port)
+				Eventually(ctx, func(g Gomega) {
+					r := fromRunner(ctx, probe.Probe{ID: string(proto), Protocol: proto, Target: target})
+					g.Expect(r.Verdict).To(Equal(probe.Connected), "%s NodePort %s on node %s: %s", proto, target, node, r.Error)
+					g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
+				}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+			}
+		}
+	})
+
+	It("preserves the client source IP with externalTrafficPolicy Local, and answers only on nodes with an endpoint", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		nodes := e2e.SchedulableNodes(ctx, cl, 2)
+		ips := nodeIPs(ctx, cl)
+		ns := e2e.Namespace(ctx, cl, "etp-local")
+		e2e.Deploy(ctx, cl, fixtures.AgentPod("web-0", ns, fixtures.InGroup("web"), fixtures.OnNode(nodes[0])))
+		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web",
+			fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithLocalTrafficPolicy()))
+		port := int(svc.Spec.Ports[0].NodePort)
+		withEndpoint, without := e2e.Addr(ips[nodes[0]], port), e2e.Addr(ips[nodes[1]], port)
+		source := runnerAddress(ips[nodes[0]])
+
+		Eventually(ctx, func(g Gomega) {
+			r := fromRunner(ctx, probe.Probe{ID: "local", Protocol: probe.TCP, Target: withEndpoint})
+			g.Expect(r.Verdict).To(Equal(probe.Connected), "NodePort %s on %s, which runs the endpoint: %s", withEndpoint, nodes[0], r.Error)
+			g.Expect(e2e.PeerIP(r)).To(Equal(source), "the endpoint saw %s, not the client %s: the source was NATed despite externalTrafficPolicy Local", e2e.PeerIP(r), source)
+		}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+
+		By("a node without a local endpoint does not forward the connection elsewhere")
+		Consistently(ctx, func(g Gomega) {
+			r := fromRunner(ctx, probe.Probe{ID: "remote", Protocol: probe.TCP, Target: without, TimeoutMs: 1000})
+			g.Expect(r.Verdict).NotTo(Equal(probe.Connected), "NodePort %s on %s (no local endpoint) answered from %v", without, nodes[1], r.Echo)
+		}).WithTimeout(5 * e2e.ProbeInterval).WithPolling(e2e.ProbeInterval).Should(Succeed())
+	})
+})

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The end-to-end part of `make test`: a fresh kind cluster, the suites on it,
-# and its deletion, also when a step fails or the run is interrupted.
+# The end-to-end part of `make test`: a fresh kind cluster, the suites on it
+# (in parallel Ginkgo processes), then the Disruptive specs one at a time,
+# and the cluster's deletion, also when a step fails or the run is
+# interrupted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cluster=${CLUSTER:-netconform-test}
 cni=${CNI:-kube-router}
+procs=${PROCS:-4}
 bin=bin/netconform
+export NETCONFORM_REPORT_DIR=${NETCONFORM_REPORT_DIR:-$PWD/reports}
 
 down() { "$bin" cluster down --name "$cluster" || true; }
 # A crashed earlier run may have left the cluster behind.
@@ -18,5 +22,17 @@ start=$(date +%s)
 kubeconfig=$("$bin" cluster kubeconfig --name "$cluster")
 echo "test.sh: cluster up in $(( $(date +%s) - start )) s"
 
-KUBECONFIG=$kubeconfig go test -count=1 -timeout 30m ./suites/... -args -ginkgo.v
+ginkgo() { go tool ginkgo --timeout 40m --keep-going --poll-progress-after 120s "$@"; }
+suites=(./suites/pods ./suites/services ./suites/dns)
+
+t0=$(date +%s)
+ginkgo -p --procs "$procs" --label-filter '!Disruptive' "${suites[@]}" -- -kubeconfig "$kubeconfig"
+echo "test.sh: conformance specs in $(( $(date +%s) - t0 )) s"
+
+t0=$(date +%s)
+ginkgo --label-filter 'Disruptive' "${suites[@]}" -- -kubeconfig "$kubeconfig"
+echo "test.sh: disruptive specs in $(( $(date +%s) - t0 )) s"
+
+leftover=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run 2>&1 | tail -n1)
+echo "test.sh: $leftover"
 echo "test.sh: done in $(( $(date +%s) - start )) s"

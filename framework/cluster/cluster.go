@@ -114,7 +114,7 @@ func Create(ctx context.Context, cfg Config) (*Cluster, error) {
 		return nil, fmt.Errorf("a cluster needs at least one worker to test cross-node traffic (got %d)", cfg.Workers)
 	}
 	needed := append([]string{cfg.NodeImage}, imageRefs(plugin.Images)...)
-	needed = append(needed, images.Ref(images.Agent))
+	needed = append(needed, images.Ref(images.Agent), images.Ref(images.NetTools))
 	for _, ref := range needed {
 		if err := exec.CommandContext(ctx, "docker", "image", "inspect", ref).Run(); err != nil {
 			return nil, fmt.Errorf("image %s is not in the local Docker engine: build it first (make images, or netconform images build)", ref)

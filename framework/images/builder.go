@@ -181,6 +181,14 @@ func (b *Builder) buildOne(ctx context.Context, name string) error {
 		return b.dockerBuild(ctx, imageRecipe{ref: ref,
 			dockerfile: "FROM " + base + "\nCOPY kube-router /usr/local/bin/kube-router\nENTRYPOINT [\"/usr/local/bin/kube-router\"]\n",
 			files:      map[string]string{"kube-router": filepath.Join(dir, "kube-router")}})
+	case NetTools:
+		// iptables, ip, ipset and conntrack, for specs that break (and mend)
+		// a node's network on purpose.
+		base, err := b.netBase(ctx)
+		if err != nil {
+			return err
+		}
+		return b.dockerBuild(ctx, imageRecipe{ref: ref, dockerfile: "FROM " + base + "\nCMD [\"sleep\", \"infinity\"]\n"})
 	case Node:
 		return b.nodeImage(ctx)
 	}

@@ -28,6 +28,7 @@ const (
 	Pause                 = "pause"
 	KubeRouter            = "kube-router"
 	Agent                 = "agent"
+	NetTools              = "nettools"
 	Node                  = "node"
 )
 
@@ -49,6 +50,7 @@ var catalog = map[string]Image{
 	Pause:                 {Pause, "registry.k8s.io/pause:" + PauseVersion},
 	KubeRouter:            {KubeRouter, "docker.io/netconform/kube-router:" + KubeRouterVersion},
 	Agent:                 {Agent, "docker.io/netconform/agent:" + AgentVersion},
+	NetTools:              {NetTools, "docker.io/netconform/nettools:" + DebianSuite},
 	Node:                  {Node, "docker.io/netconform/node:" + KubernetesVersion},
 }
 

@@ -1,0 +1,52 @@
+package dns
+
+import (
+	"strconv"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/probe"
+)
+
+// CoreDNSRestoreTimeout bounds the wait for CoreDNS to come back.
+const CoreDNSRestoreTimeout = 2 * time.Minute
+
+var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), Serial, func() {
+	It("is reported as timing out when CoreDNS is scaled to 0", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		ns := e2e.Namespace(ctx, cl, "dns-down")
+		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
+		name := "kubernetes.default.svc." + zone
+		check := func(g Gomega) {
+			res, err := e2e.Probe(ctx, cl, client, lookup(name, "A"))
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(res[0].Verdict).To(Equal(probe.Connected), "resolving %s: %s %s", name, res[0].Verdict, res[0].Error)
+		}
+		Eventually(ctx, check).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+
+		deployments := cl.Clientset.AppsV1().Deployments("kube-system")
+		scale, err := deployments.GetScale(ctx, "coredns", metav1.GetOptions{})
+		Expect(err).NotTo(HaveOccurred(), "the CoreDNS Deployment kube-system/coredns")
+		replicas := scale.Spec.Replicas
+		By("scaling CoreDNS from " + strconv.Itoa(int(replicas)) + " to 0")
+		scale.Spec.Replicas = 0
+		_, err = deployments.UpdateScale(ctx, "coredns", scale, metav1.UpdateOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func(ctx SpecContext) {
+			s, err := deployments.GetScale(ctx, "coredns", metav1.GetOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			s.Spec.Replicas = replicas
+			_, err = deployments.UpdateScale(ctx, "coredns", s, metav1.UpdateOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cl.WaitDeployment(ctx, "kube-system", "coredns", CoreDNSRestoreTimeout)).To(Succeed())
+		})
+
+		Eventually(ctx, func() string { return e2e.Failure(check) }).WithTimeout(e2e.ProbeTimeout).
+			Should(ContainSubstring(string(probe.TimedOut)))
+	})
+})

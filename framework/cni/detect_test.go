@@ -58,3 +58,15 @@ func TestHealthy(t *testing.T) {
 		t.Error("Healthy is wrong")
 	}
 }
+
+func TestProfiles(t *testing.T) {
+	if ok, reason := ProfileFor("flannel").Supports(NetworkPolicy); ok || reason == "" {
+		t.Error("flannel must declare NetworkPolicy unsupported, with a reason")
+	}
+	if ok, _ := ProfileFor("kube-router").Supports(NetworkPolicy); !ok {
+		t.Error("kube-router enforces NetworkPolicy")
+	}
+	if ok, _ := ProfileFor("something-new").Supports(EndPort); !ok {
+		t.Error("an unknown CNI must be held to the whole contract")
+	}
+}

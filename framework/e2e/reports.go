@@ -10,6 +10,7 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/report"
 )
 
@@ -92,4 +93,13 @@ func repro(suite, fullText string) string {
 	}
 	return fmt.Sprintf("go test ./suites/%s/ -count=1 -args -kubeconfig %s%s -ginkgo.focus '^%s$'", suite, kc, keep,
 		strings.ReplaceAll(regexp.QuoteMeta(fullText), "'", `'\''`))
+}
+
+// Requires ends the spec as NotSupported when the cluster's CNI profile
+// declares the feature missing. A CNI whose profile claims the feature is
+// tested, and fails if it does not deliver.
+func Requires(f cni.Feature) {
+	if ok, reason := cni.ProfileFor(Current.CNI.Name).Supports(f); !ok {
+		NotSupported(fmt.Sprintf("%s: %s (profile of %s)", f, reason, Current.CNI.Name))
+	}
 }

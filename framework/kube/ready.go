@@ -123,3 +123,20 @@ func (c *Client) poll(ctx context.Context, timeout time.Duration, check func() (
 		}
 	}
 }
+
+// WaitPodReady waits until a pod is Ready and returns it.
+func (c *Client) WaitPodReady(ctx context.Context, namespace, name string, timeout time.Duration) (*corev1.Pod, error) {
+	var pod *corev1.Pod
+	err := c.poll(ctx, timeout, func() (string, error) {
+		p, err := c.Clientset.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return "pod " + namespace + "/" + name + ": " + err.Error(), nil
+		}
+		if !PodReady(p) {
+			return fmt.Sprintf("pod %s/%s on %s: %s", namespace, name, p.Spec.NodeName, PodState(p)), nil
+		}
+		pod = p
+		return "", nil
+	})
+	return pod, err
+}

@@ -1,0 +1,102 @@
+package remote_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/probe"
+	"github.com/netconform/netconform/framework/probe/remote"
+)
+
+// probesPerOp is the size of the unit of work both benchmarks do: the
+// probes one source makes in a small matrix row.
+const probesPerOp = 20
+
+// benchPods starts a client and a server agent on the cluster named by
+// NETCONFORM_BENCH_KUBECONFIG (the benchmarks skip without one).
+func benchPods(b *testing.B) (*kube.Client, remote.Pod, string) {
+	path := os.Getenv("NETCONFORM_BENCH_KUBECONFIG")
+	if path == "" {
+		b.Skip("set NETCONFORM_BENCH_KUBECONFIG to a cluster to run the probe benchmarks")
+	}
+	ctx := context.Background()
+	cl, err := kube.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "nc-bench-", Labels: map[string]string{kube.RunIDLabel: "bench"}}}
+	created, err := cl.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		cl.Clientset.CoreV1().Namespaces().Delete(context.Background(), created.Name, metav1.DeleteOptions{})
+	})
+	var ips = map[string]string{}
+	for _, name := range []string{"client", "server"} {
+		if _, err := cl.Clientset.CoreV1().Pods(created.Name).Create(ctx, fixtures.AgentPod(name, created.Name), metav1.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		p, err := cl.WaitPodReady(ctx, created.Name, name, 2*time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ips[name] = p.Status.PodIP
+	}
+	return cl, remote.Pod{Namespace: created.Name, Name: "client", Container: fixtures.AgentContainer}, ips["server"]
+}
+
+func probes(server string) []probe.Probe {
+	out := make([]probe.Probe, probesPerOp)
+	for i := range out {
+		out[i] = probe.Probe{ID: fmt.Sprint(i), Protocol: probe.TCP, Target: fmt.Sprintf("%s:%d", server, fixtures.AgentPort)}
+	}
+	return out
+}
+
+// BenchmarkBatch: all probes of a row in one exec.
+func BenchmarkBatch(b *testing.B) {
+	cl, client, server := benchPods(b)
+	ps := probes(server)
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := remote.Run(context.Background(), cl, client, probe.Batch{Probes: ps})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range res.Results {
+			if r.Verdict != probe.Connected {
+				b.Fatalf("probe %s: %s %s", r.ID, r.Verdict, r.Error)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*probesPerOp)/b.Elapsed().Seconds(), "probes/s")
+}
+
+// BenchmarkExecPerProbe: the same probes, one exec each, as tools that
+// shell into a pod per cell do.
+func BenchmarkExecPerProbe(b *testing.B) {
+	cl, client, server := benchPods(b)
+	ps := probes(server)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range ps {
+			res, err := remote.Run(context.Background(), cl, client, probe.Batch{Probes: []probe.Probe{p}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Results[0].Verdict != probe.Connected {
+				b.Fatalf("probe %s: %s", p.ID, res.Results[0].Verdict)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*probesPerOp)/b.Elapsed().Seconds(), "probes/s")
+}

@@ -1,0 +1,64 @@
+package netpol
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/netconform/netconform/framework/e2e"
+)
+
+// FirewallRestartTimeout bounds a kube-router rollout.
+const FirewallRestartTimeout = 3 * time.Minute
+
+// setKubeRouterFirewall rolls kube-router out with --run-firewall=on.
+func setKubeRouterFirewall(ctx SpecContext, on bool) {
+	GinkgoHelper()
+	dss := e2e.Cluster.Clientset.AppsV1().DaemonSets("kube-system")
+	ds, err := dss.Get(ctx, "kube-router", metav1.GetOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	args := slices.DeleteFunc(slices.Clone(ds.Spec.Template.Spec.Containers[0].Args), func(a string) bool { return strings.HasPrefix(a, "--run-firewall") })
+	if on {
+		args = append(args, "--run-firewall=true")
+	} else {
+		args = append(args, "--run-firewall=false")
+	}
+	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
+		"containers": []map[string]any{{"name": ds.Spec.Template.Spec.Containers[0].Name, "args": args}}}}}})
+	Expect(err).NotTo(HaveOccurred())
+	_, err = dss.Patch(ctx, "kube-router", types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(e2e.Cluster.WaitDaemonSet(ctx, "kube-system", "kube-router", FirewallRestartTimeout)).To(Succeed())
+}
+
+var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disruptive, e2e.FeatureNetworkPolicy), Serial, func() {
+	It("is reported cell by cell when kube-router's firewall is off but pods are still routed", func(ctx SpecContext) {
+		if e2e.Current.CNI.Name != "kube-router" {
+			Skip("this check switches kube-router's firewall off; the CNI is " + e2e.Current.CNI.Name)
+		}
+		topo := deployTopology(ctx, e2e.Cluster)
+		topo.ExpectEnforced(ctx)
+
+		By("restarting kube-router with --run-firewall=false")
+		setKubeRouterFirewall(ctx, false)
+		DeferCleanup(func(ctx SpecContext) { setKubeRouterFirewall(ctx, true) })
+
+		denyAll := policy("deny-all-ingress", nil, ingress)
+		allowB := policy("allow-from-b", map[string]string{"pod": "a"}, ingress)
+		allowB.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: pods(map[string]string{"pod": "b"})})}
+		for _, np := range []*networkingv1.NetworkPolicy{denyAll, allowB} {
+			By("applying " + np.Name + ": the matrix must differ from what the policy demands")
+			topo.Apply(ctx, "x", np)
+			Eventually(ctx, func() string { return e2e.Failure(func(g Gomega) { topo.matches(ctx, g) }) }).
+				WithTimeout(ConvergeTimeout).Should(ContainSubstring("cells differ"))
+			Expect(e2e.Cluster.Clientset.NetworkingV1().NetworkPolicies(topo.NS["x"]).Delete(ctx, np.Name, metav1.DeleteOptions{})).To(Succeed())
+		}
+	})
+})

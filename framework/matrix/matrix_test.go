@@ -12,7 +12,9 @@ import (
 
 func TestVerdictOf(t *testing.T) {
 	dst := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "b"}}
-	echo := func(pod string) *probe.Echo { return &probe.Echo{Identity: probe.Identity{Pod: pod}, Protocol: probe.TCP} }
+	echo := func(pod string) *probe.Echo {
+		return &probe.Echo{Identity: probe.Identity{Pod: pod}, Protocol: probe.TCP}
+	}
 	cases := []struct {
 		r    probe.Result
 		want reach.Verdict

@@ -1,0 +1,176 @@
+package matrix_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/matrix"
+	"github.com/netconform/netconform/framework/probe"
+	"github.com/netconform/netconform/framework/probe/remote"
+	"github.com/netconform/netconform/framework/reach"
+)
+
+var benchCases = []reach.Case{
+	{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolTCP}, {Port: fixtures.PolicyPortB, Protocol: corev1.ProtocolTCP},
+	{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolUDP}, {Port: fixtures.PolicyPortB, Protocol: corev1.ProtocolUDP},
+}
+
+// benchTopology deploys 3 namespaces x 3 agent pods on the cluster named by
+// NETCONFORM_BENCH_KUBECONFIG; the benchmarks skip without one.
+func benchTopology(b *testing.B) (*kube.Client, []*corev1.Pod) {
+	path := os.Getenv("NETCONFORM_BENCH_KUBECONFIG")
+	if path == "" {
+		b.Skip("set NETCONFORM_BENCH_KUBECONFIG to a cluster to run the matrix benchmarks")
+	}
+	ctx := context.Background()
+	cl, err := kube.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pods []*corev1.Pod
+	for range 3 {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "nc-bench-", Labels: map[string]string{kube.RunIDLabel: "bench"}}}
+		created, err := cl.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() {
+			cl.Clientset.CoreV1().Namespaces().Delete(context.Background(), created.Name, metav1.DeleteOptions{})
+		})
+		for _, name := range []string{"a", "b", "c"} {
+			p := fixtures.AgentPod(name, created.Name, fixtures.WithPolicyPorts())
+			if _, err := cl.Clientset.CoreV1().Pods(created.Name).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			pods = append(pods, p)
+		}
+	}
+	for i, p := range pods {
+		ready, err := cl.WaitPodReady(ctx, p.Namespace, p.Name, 2*time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pods[i] = ready
+	}
+	return cl, pods
+}
+
+func cells(b *testing.B, tables []*reach.Table, want reach.Verdict) {
+	for _, t := range tables {
+		for _, from := range t.Peers() {
+			for _, to := range t.Peers() {
+				if v := t.Get(from, to); v != want {
+					b.Fatalf("%s -> %s: %s, want %s", from, to, v.Name(), want.Name())
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkMatrixBatched observes the 9-pod x 2 ports x TCP/UDP matrix,
+// one exec per source pod, all sources at once.
+func BenchmarkMatrixBatched(b *testing.B) {
+	cl, pods := benchTopology(b)
+	b.ResetTimer()
+	for b.Loop() {
+		tables, err := matrix.Observe(context.Background(), cl, pods, benchCases, matrix.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cells(b, tables, reach.Allow)
+	}
+	b.ReportMetric(float64(len(pods)*len(pods)*len(benchCases)), "cells/op")
+}
+
+// BenchmarkMatrixDenied is the same matrix with every pod isolated by a
+// deny-all ingress policy: every cell waits out the probe timeout, in
+// parallel, so the matrix still costs about one timeout.
+func BenchmarkMatrixDenied(b *testing.B) {
+	cl, pods := benchTopology(b)
+	seen := map[string]bool{}
+	for _, p := range pods {
+		if seen[p.Namespace] {
+			continue
+		}
+		seen[p.Namespace] = true
+		np := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "deny-all", Namespace: p.Namespace},
+			Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}
+		if _, err := cl.Clientset.NetworkingV1().NetworkPolicies(p.Namespace).Create(context.Background(), np, metav1.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Let the CNI enforce: one untimed observation until everything is denied.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		tables, err := matrix.Observe(context.Background(), cl, pods, benchCases, matrix.Options{})
+		if err == nil && allDenied(tables) {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("deny-all was not enforced within a minute")
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		tables, err := matrix.Observe(context.Background(), cl, pods, benchCases, matrix.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cells(b, tables, reach.Deny)
+	}
+}
+
+func allDenied(tables []*reach.Table) bool {
+	for _, t := range tables {
+		for _, from := range t.Peers() {
+			for _, to := range t.Peers() {
+				if t.Get(from, to) != reach.Deny {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// BenchmarkMatrixExecPerCell observes the same matrix the way tools that
+// exec a client per cell do: one exec per probe, one after another.
+func BenchmarkMatrixExecPerCell(b *testing.B) {
+	cl, pods := benchTopology(b)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, src := range pods {
+			for _, dst := range pods {
+				for _, c := range benchCases {
+					proto := probe.TCP
+					if c.Protocol == corev1.ProtocolUDP {
+						proto = probe.UDP
+					}
+					res, err := remote.Run(context.Background(), cl, remote.Pod{Namespace: src.Namespace, Name: src.Name, Container: fixtures.AgentContainer},
+						probe.Batch{Probes: []probe.Probe{{ID: "cell", Protocol: proto, Target: matrixTarget(dst, c)}}})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if res.Results[0].Verdict != probe.Connected {
+						b.Fatalf("%s -> %s %s: %s", src.Name, dst.Name, c, res.Results[0].Verdict)
+					}
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(len(pods)*len(pods)*len(benchCases)), "cells/op")
+}
+
+func matrixTarget(dst *corev1.Pod, c reach.Case) string {
+	return net.JoinHostPort(dst.Status.PodIP, strconv.Itoa(int(c.Port)))
+}

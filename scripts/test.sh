@@ -23,7 +23,7 @@ kubeconfig=$("$bin" cluster kubeconfig --name "$cluster")
 echo "test.sh: cluster up in $(( $(date +%s) - start )) s"
 
 ginkgo() { go tool ginkgo --timeout 40m --keep-going --poll-progress-after 120s "$@"; }
-suites=(./suites/pods ./suites/services ./suites/dns)
+suites=(./suites/pods ./suites/services ./suites/dns ./suites/netpol)
 
 t0=$(date +%s)
 ginkgo -p --procs "$procs" --label-filter '!Disruptive' "${suites[@]}" -- -kubeconfig "$kubeconfig"

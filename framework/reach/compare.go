@@ -11,7 +11,7 @@ const maxListedMismatches = 20
 
 // legend explains the symbols; a report is read by someone who did not
 // write this package.
-const legend = "rows: sources, columns: destinations; . allowed, X denied, ? inconclusive"
+const legend = "rows: sources, columns: destinations; . allowed, X denied, * either, ? inconclusive"
 
 // Compare checks observed against expected. ok is true only if both tables
 // cover the same, non-empty set of peers and every cell agrees on a definite

@@ -29,7 +29,7 @@ func TestCompareReport(t *testing.T) {
 		t.Fatalf("Compare passed with two mismatches:\n%s", report)
 	}
 	want := "" +
-		"rows: sources, columns: destinations; . allowed, X denied, ? inconclusive\n" +
+		"rows: sources, columns: destinations; . allowed, X denied, * either, ? inconclusive\n" +
 		"expected:\n" +
 		"    x/a x/b\n" +
 		"x/a  .   .\n" +

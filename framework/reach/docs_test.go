@@ -146,7 +146,7 @@ func TestDocsDefaultPolicies(t *testing.T) {
 	}{
 		{"no policies", nil, allAllowed},
 		{
-			// Traffic within x, even a pod to itself, is denied too.
+			// Traffic within x is denied too (a pod reaching itself is left open).
 			"default deny ingress", []networkingv1.NetworkPolicy{defaultDenyIngress}, `
 			    x/a x/b y/a y/b z/a
 			x/a  X   X   .   .   .

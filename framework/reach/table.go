@@ -163,3 +163,20 @@ func centered(s string, width int) string {
 	left := pad / 2
 	return strings.Repeat(" ", left) + s + strings.Repeat(" ", pad-left)
 }
+
+// Renamed returns a copy of the table with every peer renamed by f (for
+// shorter names in printed reports). f must not map two peers to one.
+func (t *Table) Renamed(f func(Peer) Peer) *Table {
+	peers := t.Peers()
+	renamed := make([]Peer, len(peers))
+	for i, p := range peers {
+		renamed[i] = f(p)
+	}
+	out := NewTable(renamed, Inconclusive)
+	for i, from := range peers {
+		for j, to := range peers {
+			out.Set(renamed[i], renamed[j], t.Get(from, to))
+		}
+	}
+	return out
+}

@@ -10,6 +10,9 @@ const (
 	Inconclusive Verdict = iota
 	Allow
 	Deny
+	// Any is an expectation only: either definite verdict is right. The
+	// evaluator uses it where the contract leaves the outcome open.
+	Any
 )
 
 // String returns the one-character symbol used in printed tables.
@@ -19,6 +22,8 @@ func (v Verdict) String() string {
 		return "."
 	case Deny:
 		return "X"
+	case Any:
+		return "*"
 	default:
 		return "?"
 	}
@@ -31,14 +36,25 @@ func (v Verdict) Name() string {
 		return "Allow"
 	case Deny:
 		return "Deny"
+	case Any:
+		return "Any"
 	default:
 		return "Inconclusive"
 	}
 }
 
-// Agrees reports whether v and other are the same definite verdict.
-// Inconclusive agrees with nothing, itself included.
+// Agrees reports whether v and other are the same definite verdict, or one
+// is Any and the other definite (or Any). Inconclusive agrees with nothing, itself
+// included.
 func (v Verdict) Agrees(other Verdict) bool {
+	switch {
+	case v == Any && other == Any:
+		return true // the same expectation
+	case v == Any:
+		return other.decided()
+	case other == Any:
+		return v.decided()
+	}
 	return v == other && v.decided()
 }
 

@@ -3,6 +3,7 @@ package netpol
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -142,11 +143,23 @@ func (t *Topology) matches(ctx context.Context, g Gomega) {
 	g.Expect(err).NotTo(HaveOccurred(), "observing the matrix")
 	var failures []string
 	for i, c := range cases {
-		if ok, report := reach.Compare(want[i], got[i]); !ok {
+		if ok, report := reach.Compare(want[i].Renamed(t.short), got[i].Renamed(t.short)); !ok {
 			failures = append(failures, fmt.Sprintf("%s:\n%s", c, report))
 		}
 	}
-	g.Expect(failures).To(BeEmpty(), "observed reachability differs from the policies (%s)", t.legend())
+	g.Expect(len(failures)).To(BeZero(), "observed reachability differs from the policies in %d of %d cases (%s)\n%s",
+		len(failures), len(cases), t.legend(), strings.Join(failures, "\n"))
+}
+
+// short names a peer by its logical namespace (x, y, z), so that printed
+// tables stay narrow; the legend maps them back.
+func (t *Topology) short(p reach.Peer) reach.Peer {
+	for logical, real := range t.NS {
+		if p.Namespace == real {
+			return reach.Peer{Namespace: logical, Pod: p.Pod}
+		}
+	}
+	return p
 }
 
 func (t *Topology) legend() string {
@@ -157,6 +170,7 @@ func (t *Topology) legend() string {
 // row, then shows it stays so.
 func (t *Topology) ExpectEnforced(ctx context.Context) {
 	GinkgoHelper()
-	Eventually(ctx, t.matches).WithTimeout(ConvergeTimeout).MustPassRepeatedly(2).Should(Succeed())
-	Consistently(ctx, t.matches).WithTimeout(StaysTimeout).WithPolling(time.Second).Should(Succeed())
+	check := func(g Gomega) { t.matches(ctx, g) }
+	Eventually(ctx, check).WithTimeout(ConvergeTimeout).MustPassRepeatedly(2).Should(Succeed())
+	Consistently(ctx, check).WithTimeout(StaysTimeout).WithPolling(time.Second).Should(Succeed())
 }

@@ -114,73 +114,45 @@ func (b *Builder) Build(ctx context.Context, names ...string) error {
 
 const binPath = "ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin\n"
 
+// binaryImage is an image made of one Go binary on scratch or on the
+// Debian network base.
+type binaryImage struct {
+	program func() goProgram
+	binary  string // the file the program's build produces
+	onNet   bool   // FROM the Debian network base (iptables, ipset, ip) instead of scratch
+	// body follows FROM; the binary is in the build context as "bin".
+	body string
+}
+
+var binaryImages = map[string]binaryImage{
+	KubeAPIServer:         {kubernetesProgram, KubeAPIServer, false, "COPY bin /usr/local/bin/kube-apiserver\n" + binPath},
+	KubeControllerManager: {kubernetesProgram, KubeControllerManager, false, "COPY bin /usr/local/bin/kube-controller-manager\n" + binPath},
+	KubeScheduler:         {kubernetesProgram, KubeScheduler, false, "COPY bin /usr/local/bin/kube-scheduler\n" + binPath},
+	KubeProxy:             {kubernetesProgram, KubeProxy, true, "COPY bin /usr/local/bin/kube-proxy\n"},
+	Etcd:                  {etcdProgram, "server", false, "COPY bin /usr/local/bin/etcd\n" + binPath + "WORKDIR /var/lib/etcd\n"},
+	CoreDNS:               {corednsProgram, "coredns", false, "COPY bin /coredns\nEXPOSE 53 53/udp\nENTRYPOINT [\"/coredns\"]\n"},
+	Pause:                 {func() goProgram { return ownProgram("pause", "./fixtures/pause") }, "pause", false, "COPY bin /pause\nUSER 65535:65535\nENTRYPOINT [\"/pause\"]\n"},
+	Agent:                 {func() goProgram { return ownProgram("agent", "./fixtures/agent") }, "agent", false, "COPY bin /agent\nUSER 65532:65532\nENTRYPOINT [\"/agent\"]\nCMD [\"serve\"]\n"},
+	KubeRouter:            {kubeRouterProgram, "kube-router", true, "COPY bin /usr/local/bin/kube-router\nENTRYPOINT [\"/usr/local/bin/kube-router\"]\n"},
+}
+
 func (b *Builder) buildOne(ctx context.Context, name string) error {
 	ref := Ref(name)
+	if bi, ok := binaryImages[name]; ok {
+		dir, err := b.binaries(ctx, bi.program())
+		if err != nil {
+			return err
+		}
+		from := "scratch"
+		if bi.onNet {
+			if from, err = b.netBase(ctx); err != nil {
+				return err
+			}
+		}
+		return b.dockerBuild(ctx, imageRecipe{ref: ref, dockerfile: "FROM " + from + "\n" + bi.body,
+			files: map[string]string{"bin": filepath.Join(dir, bi.binary)}})
+	}
 	switch name {
-	case KubeAPIServer, KubeControllerManager, KubeScheduler:
-		dir, err := b.binaries(ctx, kubernetesProgram())
-		if err != nil {
-			return err
-		}
-		return b.dockerBuild(ctx, imageRecipe{ref: ref,
-			dockerfile: "FROM scratch\nCOPY " + name + " /usr/local/bin/" + name + "\n" + binPath,
-			files:      map[string]string{name: filepath.Join(dir, name)}})
-	case KubeProxy:
-		dir, err := b.binaries(ctx, kubernetesProgram())
-		if err != nil {
-			return err
-		}
-		base, err := b.netBase(ctx)
-		if err != nil {
-			return err
-		}
-		return b.dockerBuild(ctx, imageRecipe{ref: ref,
-			dockerfile: "FROM " + base + "\nCOPY kube-proxy /usr/local/bin/kube-proxy\n",
-			files:      map[string]string{"kube-proxy": filepath.Join(dir, "kube-proxy")}})
-	case Etcd:
-		dir, err := b.binaries(ctx, etcdProgram())
-		if err != nil {
-			return err
-		}
-		return b.dockerBuild(ctx, imageRecipe{ref: ref,
-			dockerfile: "FROM scratch\nCOPY etcd /usr/local/bin/etcd\n" + binPath + "WORKDIR /var/lib/etcd\n",
-			files:      map[string]string{"etcd": filepath.Join(dir, "server")}})
-	case CoreDNS:
-		dir, err := b.binaries(ctx, corednsProgram())
-		if err != nil {
-			return err
-		}
-		return b.dockerBuild(ctx, imageRecipe{ref: ref,
-			dockerfile: "FROM scratch\nCOPY coredns /coredns\nEXPOSE 53 53/udp\nENTRYPOINT [\"/coredns\"]\n",
-			files:      map[string]string{"coredns": filepath.Join(dir, "coredns")}})
-	case Pause:
-		dir, err := b.binaries(ctx, ownProgram("pause", "./fixtures/pause"))
-		if err != nil {
-			return err
-		}
-		return b.dockerBuild(ctx, imageRecipe{ref: ref,
-			dockerfile: "FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT [\"/pause\"]\n",
-			files:      map[string]string{"pause": filepath.Join(dir, "pause")}})
-	case Agent:
-		dir, err := b.binaries(ctx, ownProgram("agent", "./fixtures/agent"))
-		if err != nil {
-			return err
-		}
-		return b.dockerBuild(ctx, imageRecipe{ref: ref,
-			dockerfile: "FROM scratch\nCOPY agent /agent\nUSER 65532:65532\nENTRYPOINT [\"/agent\"]\nCMD [\"serve\"]\n",
-			files:      map[string]string{"agent": filepath.Join(dir, "agent")}})
-	case KubeRouter:
-		dir, err := b.binaries(ctx, kubeRouterProgram())
-		if err != nil {
-			return err
-		}
-		base, err := b.netBase(ctx)
-		if err != nil {
-			return err
-		}
-		return b.dockerBuild(ctx, imageRecipe{ref: ref,
-			dockerfile: "FROM " + base + "\nCOPY kube-router /usr/local/bin/kube-router\nENTRYPOINT [\"/usr/local/bin/kube-router\"]\n",
-			files:      map[string]string{"kube-router": filepath.Join(dir, "kube-router")}})
 	case NetTools:
 		// iptables, ip, ipset and conntrack, for specs that break (and mend)
 		// a node's network on purpose.

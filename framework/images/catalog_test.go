@@ -32,3 +32,11 @@ func TestCatalogTagsWhatKubeadmExpects(t *testing.T) {
 		t.Error("Get of an unknown name did not fail")
 	}
 }
+
+func TestEveryImageHasARecipe(t *testing.T) {
+	for _, n := range Names() {
+		if _, ok := binaryImages[n]; !ok && n != NetTools && n != Node {
+			t.Errorf("image %s has no recipe", n)
+		}
+	}
+}

@@ -69,6 +69,9 @@ func cells(b *testing.B, tables []*reach.Table, want reach.Verdict) {
 	for _, t := range tables {
 		for _, from := range t.Peers() {
 			for _, to := range t.Peers() {
+				if from == to && want == reach.Deny {
+					continue // a pod reaching itself is left open (see reach.Any)
+				}
 				if v := t.Get(from, to); v != want {
 					b.Fatalf("%s -> %s: %s, want %s", from, to, v.Name(), want.Name())
 				}
@@ -134,7 +137,7 @@ func allDenied(tables []*reach.Table) bool {
 	for _, t := range tables {
 		for _, from := range t.Peers() {
 			for _, to := range t.Peers() {
-				if t.Get(from, to) != reach.Deny {
+				if from != to && t.Get(from, to) != reach.Deny {
 					return false
 				}
 			}

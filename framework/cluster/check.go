@@ -44,9 +44,14 @@ func CheckCrossNode(ctx context.Context, kc *kube.Client, logf func(string, ...a
 			return fmt.Errorf("creating agent pod on %s: %w", n.Name, err)
 		}
 	}
-	pods, err := waitPodsReady(ctx, kc, ns, len(nodeList.Items), CheckPodsTimeout)
-	if err != nil {
-		return err
+	// All pods start at once; waiting for each in turn costs one start-up.
+	var pods []corev1.Pod
+	for _, n := range nodeList.Items {
+		p, err := kc.WaitPodReady(ctx, ns, "agent-"+n.Name, CheckPodsTimeout)
+		if err != nil {
+			return fmt.Errorf("agent pod on %s: %w", n.Name, err)
+		}
+		pods = append(pods, *p)
 	}
 	ctx, cancel := context.WithTimeout(ctx, CrossNodeTimeout)
 	defer cancel()
@@ -99,29 +104,4 @@ func probeAllPairs(ctx context.Context, kc *kube.Client, pods []corev1.Pod) []st
 	wg.Wait()
 	sort.Strings(failures)
 	return failures
-}
-
-func waitPodsReady(ctx context.Context, kc *kube.Client, ns string, want int, timeout time.Duration) ([]corev1.Pod, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	var pending []string
-	for {
-		list, err := kc.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
-		if err == nil {
-			pending = pending[:0]
-			for _, p := range list.Items {
-				if !kube.PodReady(&p) {
-					pending = append(pending, fmt.Sprintf("%s on %s: %s", p.Name, p.Spec.NodeName, kube.PodState(&p)))
-				}
-			}
-			if len(list.Items) == want && len(pending) == 0 {
-				return list.Items, nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("agent pods not ready within %s: %s", timeout, strings.Join(pending, "; "))
-		case <-time.After(PollInterval):
-		}
-	}
 }

@@ -91,13 +91,8 @@ func Deploy(ctx context.Context, cl *kube.Client, pod *corev1.Pod) *corev1.Pod {
 
 func waitReady(ctx context.Context, cl *kube.Client, pod *corev1.Pod) *corev1.Pod {
 	GinkgoHelper()
-	var ready *corev1.Pod
-	Eventually(ctx, func(g Gomega) {
-		p, err := cl.Clientset.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
-		g.Expect(err).NotTo(HaveOccurred())
-		g.Expect(kube.PodReady(p)).To(BeTrue(), "pod %s/%s on %s is not ready: %s", p.Namespace, p.Name, p.Spec.NodeName, kube.PodState(p))
-		ready = p
-	}).WithTimeout(PodReadyTimeout).Should(Succeed())
+	ready, err := cl.WaitPodReady(ctx, pod.Namespace, pod.Name, PodReadyTimeout)
+	Expect(err).NotTo(HaveOccurred())
 	return ready
 }
 

@@ -2,9 +2,7 @@ package kube
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"os"
 	"time"
 
@@ -91,10 +89,6 @@ func retryUntil(ctx context.Context, every time.Duration, fn func() error) error
 		err := fn()
 		if err == nil {
 			return nil
-		}
-		var netErr net.Error
-		if errors.As(err, &netErr) && !netErr.Timeout() && ctx.Err() != nil {
-			return err
 		}
 		select {
 		case <-ctx.Done():

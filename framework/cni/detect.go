@@ -3,6 +3,7 @@ package cni
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,6 +21,9 @@ type Detected struct {
 	Version   string `json:"version"` // the image tag
 	Ready     int32  `json:"ready"`   // agent pods ready
 	Desired   int32  `json:"desired"` // agent pods scheduled
+	// Args are the agent container's command and arguments: what a CNI
+	// does can depend on them (kube-router's --run-firewall).
+	Args []string `json:"args,omitempty"`
 }
 
 // Healthy reports whether every scheduled agent pod is ready.
@@ -100,9 +104,13 @@ func describe(name string, ds appsv1.DaemonSet, image string) Detected {
 	if len(containers) > 0 {
 		d.Image = containers[0].Image
 	}
+	if len(containers) > 0 {
+		d.Args = append(slices.Clone(containers[0].Command), containers[0].Args...)
+	}
 	for _, c := range containers {
 		if image != "" && strings.Contains(c.Image, image) {
 			d.Image = c.Image
+			d.Args = append(slices.Clone(c.Command), c.Args...)
 		}
 	}
 	d.Version = imageTag(d.Image)

@@ -2,6 +2,8 @@ package cni
 
 import (
 	"context"
+	"reflect"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -46,7 +48,8 @@ func TestDetect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != c.want {
+			got.Args = nil // TestProfilesFollowFlags covers them
+			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("Detect = %+v\nwant     %+v", got, c.want)
 			}
 		})
@@ -60,13 +63,44 @@ func TestHealthy(t *testing.T) {
 }
 
 func TestProfiles(t *testing.T) {
-	if ok, reason := ProfileFor("flannel").Supports(NetworkPolicy); ok || reason == "" {
+	if ok, reason := ProfileFor(Detected{Name: "flannel"}).Supports(NetworkPolicy); ok || reason == "" {
 		t.Error("flannel must declare NetworkPolicy unsupported, with a reason")
 	}
-	if ok, _ := ProfileFor("kube-router").Supports(NetworkPolicy); !ok {
+	if ok, _ := ProfileFor(Detected{Name: "kube-router"}).Supports(NetworkPolicy); !ok {
 		t.Error("kube-router enforces NetworkPolicy")
 	}
-	if ok, _ := ProfileFor("something-new").Supports(EndPort); !ok {
+	if ok, _ := ProfileFor(Detected{Name: "something-new"}).Supports(EndPort); !ok {
 		t.Error("an unknown CNI must be held to the whole contract")
+	}
+}
+
+func TestProfilesFollowFlags(t *testing.T) {
+	router := ds("kube-system", "kube-router", "docker.io/netconform/kube-router:v2.1.0", 3, 3)
+	for _, c := range []struct {
+		args   []string
+		policy bool
+	}{
+		{[]string{"--run-router=true", "--run-firewall=true"}, true},
+		{[]string{"--run-router=true"}, true}, // kube-router's default is on
+		{[]string{"--run-firewall=false", "--enable-cni=true"}, false},
+		{[]string{"--run-firewall", "false"}, false},
+		{[]string{"--run-firewall=false", "--run-firewall=true"}, true}, // the last one wins
+	} {
+		router.Spec.Template.Spec.Containers[0].Args = c.args
+		cs := fake.NewClientset(router)
+		d, err := Detect(context.Background(), cs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok, reason := ProfileFor(d).Supports(NetworkPolicy)
+		if ok != c.policy {
+			t.Errorf("args %q: NetworkPolicy supported = %v, want %v (%s)", c.args, ok, c.policy, reason)
+		}
+		if !c.policy && !strings.Contains(reason, "--run-firewall=false") {
+			t.Errorf("args %q: the reason must name the flag, got %q", c.args, reason)
+		}
+	}
+	if ok, _ := ProfileFor(Detected{Name: "kube-router"}).Supports(NetworkPolicy); !ok {
+		t.Error("a variant's profile leaked into the shared one")
 	}
 }

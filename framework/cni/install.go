@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"text/template"
@@ -18,6 +19,11 @@ var manifests embed.FS
 type Plugin struct {
 	Name    string
 	Version string
+	// File is the manifest under manifests/ (without .yaml); Params fill
+	// its template besides Image and Version. Variants of one CNI share a
+	// manifest.
+	File   string
+	Params map[string]string
 	// Images are logical names from the images catalog that every node needs.
 	Images []string
 	// Selector finds the plugin's node agents in kube-system.
@@ -25,7 +31,13 @@ type Plugin struct {
 }
 
 var installable = map[string]Plugin{
-	"kube-router": {Name: "kube-router", Version: images.KubeRouterVersion, Images: []string{images.KubeRouter}, DaemonSet: "kube-router"},
+	"kube-router": {Name: "kube-router", Version: images.KubeRouterVersion, File: "kube-router",
+		Params: map[string]string{"Firewall": "true"}, Images: []string{images.KubeRouter}, DaemonSet: "kube-router"},
+	// kube-router as a pure router, as deployed next to another policy
+	// engine: pods are routed, NetworkPolicy is not enforced. Its profile
+	// (from the running flags) makes the policy specs NotSupported.
+	"kube-router-nopolicy": {Name: "kube-router-nopolicy", Version: images.KubeRouterVersion, File: "kube-router",
+		Params: map[string]string{"Firewall": "false"}, Images: []string{images.KubeRouter}, DaemonSet: "kube-router"},
 }
 
 // Lookup returns an installable plugin by name.
@@ -50,7 +62,7 @@ func Known() []string {
 // Manifest renders the plugin's manifest with image references remapped to
 // registry (empty: as built locally).
 func (p Plugin) Manifest(registry string) ([]byte, error) {
-	raw, err := manifests.ReadFile("manifests/" + p.Name + ".yaml")
+	raw, err := manifests.ReadFile("manifests/" + p.File + ".yaml")
 	if err != nil {
 		return nil, err
 	}
@@ -58,10 +70,12 @@ func (p Plugin) Manifest(registry string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out bytes.Buffer
-	err = tmpl.Execute(&out, map[string]string{
+	params := map[string]string{
 		"Image":   images.Remap(images.Ref(p.Images[0]), registry),
 		"Version": p.Version,
-	})
+	}
+	maps.Copy(params, p.Params)
+	var out bytes.Buffer
+	err = tmpl.Execute(&out, params)
 	return out.Bytes(), err
 }

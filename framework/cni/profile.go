@@ -1,6 +1,10 @@
 package cni
 
-import "sort"
+import (
+	"maps"
+	"sort"
+	"strings"
+)
 
 // Feature is a part of the networking contract a CNI may not implement.
 type Feature string
@@ -47,13 +51,45 @@ var profiles = map[string]Profile{
 	"cilium": {CNI: "cilium", Unsupported: map[Feature]string{}},
 }
 
-// ProfileFor returns the profile of a detected CNI; an unknown CNI gets an
-// empty profile, so it is held to everything.
-func ProfileFor(name string) Profile {
-	if p, ok := profiles[name]; ok {
-		return p
+// ProfileFor returns the profile of a detected CNI, as configured: an
+// unknown CNI gets an empty profile, so it is held to everything; a known
+// one loses what its running flags switch off.
+func ProfileFor(d Detected) Profile {
+	p, ok := profiles[d.Name]
+	if !ok {
+		return Profile{CNI: d.Name, Unsupported: map[Feature]string{}}
 	}
-	return Profile{CNI: name, Unsupported: map[Feature]string{}}
+	p.Unsupported = maps.Clone(p.Unsupported)
+	if d.Name == "kube-router" && flagValue(d.Args, "--run-firewall") == "false" {
+		withoutPolicy(p.Unsupported, "kube-router runs with --run-firewall=false: it routes pods and enforces no NetworkPolicy")
+	}
+	return p
+}
+
+// withoutPolicy marks every NetworkPolicy feature unsupported for reason.
+func withoutPolicy(unsupported map[Feature]string, reason string) {
+	unsupported[NetworkPolicy] = reason
+	for _, f := range []Feature{NetworkPolicyEgress, IPBlock, NamedPorts, EndPort} {
+		unsupported[f] = "no NetworkPolicy: " + reason
+	}
+}
+
+// flagValue returns the value of a --name=value or --name value flag in
+// args; the last one wins, as with Go's and pflag's parsers. A boolean
+// flag given bare is "true"; an absent flag is "".
+func flagValue(args []string, name string) string {
+	value := ""
+	for i, a := range args {
+		switch {
+		case strings.HasPrefix(a, name+"="):
+			value = strings.TrimPrefix(a, name+"=")
+		case a == name && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-"):
+			value = args[i+1]
+		case a == name:
+			value = "true"
+		}
+	}
+	return value
 }
 
 // Profiled lists the CNIs with a profile, sorted.

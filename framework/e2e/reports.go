@@ -99,7 +99,7 @@ func repro(suite, fullText string) string {
 // declares the feature missing. A CNI whose profile claims the feature is
 // tested, and fails if it does not deliver.
 func Requires(f cni.Feature) {
-	if ok, reason := cni.ProfileFor(Current.CNI.Name).Supports(f); !ok {
+	if ok, reason := cni.ProfileFor(Current.CNI).Supports(f); !ok {
 		NotSupported(fmt.Sprintf("%s: %s (profile of %s)", f, reason, Current.CNI.Name))
 	}
 }

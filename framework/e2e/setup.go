@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ var (
 	keepCluster = flag.Bool("keep-cluster", false, "keep the embedded kind cluster after the run")
 	embeddedCNI = flag.String("cni", cluster.DefaultCNI, "CNI of the embedded kind cluster")
 	reportDir   = flag.String("report-dir", os.Getenv("NETCONFORM_REPORT_DIR"), "directory for the JUnit, Ginkgo JSON and conformance reports (none when empty)")
+	disruptive  = flag.Bool("disruptive", false, "also run the Disruptive specs, which break the cluster on purpose and repair it (never on a cluster in use)")
 )
 
 // RunIDLabel marks every object a run creates.
@@ -59,6 +61,8 @@ var lease *cluster.Lease
 // Ctrl-C), and writes the reports.
 func RunSuite(t *testing.T, suite string) {
 	RegisterFailHandler(Fail)
+	SetDefaultEventuallyPollingInterval(PollInterval)
+	SetDefaultConsistentlyPollingInterval(ProbeInterval)
 	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		env := Env{RunID: newRunID(), Kubeconfig: *kubeconfig}
 		if env.Kubeconfig == "" {
@@ -102,7 +106,9 @@ func RunSuite(t *testing.T, suite string) {
 			writeReports(r, suite, *reportDir)
 		}
 	})
-	RunSpecs(t, suite)
+	suiteConfig, reporterConfig := GinkgoConfiguration()
+	suiteConfig.LabelFilter = withDisruptive(suiteConfig.LabelFilter, *disruptive)
+	RunSpecs(t, suite, suiteConfig, reporterConfig)
 }
 
 func newRunID() string {
@@ -131,4 +137,18 @@ func buildImages(ctx context.Context) error {
 	}
 	b := &images.Builder{RepoRoot: root, CacheDir: images.DefaultCacheDir(), DebianMirror: os.Getenv("NETCONFORM_DEBIAN_MIRROR"), Log: logf}
 	return b.Build(ctx)
+}
+
+// withDisruptive keeps the Disruptive specs out of a run unless asked for,
+// by -disruptive or by a label filter that names them: they break the
+// cluster on purpose, and Serial only orders specs within one suite, not
+// across suite packages that go test runs at the same time.
+func withDisruptive(filter string, enabled bool) string {
+	switch {
+	case enabled || strings.Contains(filter, Disruptive):
+		return filter
+	case filter == "":
+		return "!" + Disruptive
+	}
+	return "(" + filter + ") && !" + Disruptive
 }

@@ -27,6 +27,10 @@ const (
 	ProbeTimeout = 30 * time.Second
 	// ProbeInterval spaces the repetitions of Consistently checks.
 	ProbeInterval = time.Second
+	// PollInterval spaces the attempts of Eventually: Gomega's default
+	// (10 ms) would turn every wait into a stream of API calls and execs
+	// on a cluster that shares its CPUs with the run.
+	PollInterval = 250 * time.Millisecond
 )
 
 // Pod Security levels a test namespace can enforce.

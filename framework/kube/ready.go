@@ -66,7 +66,13 @@ func (c *Client) WaitDaemonSet(ctx context.Context, namespace, name string, time
 			return "DaemonSet " + namespace + "/" + name + ": " + err.Error(), nil
 		}
 		s := ds.Status
-		if s.DesiredNumberScheduled == 0 || s.NumberReady < s.DesiredNumberScheduled || s.UpdatedNumberScheduled < s.DesiredNumberScheduled {
+		if s.ObservedGeneration < ds.Generation {
+			// The status still describes the previous template: a rollout
+			// just asked for has not begun.
+			return fmt.Sprintf("DaemonSet %s/%s: generation %d not yet observed", namespace, name, ds.Generation), nil
+		}
+		if s.DesiredNumberScheduled == 0 || s.NumberReady < s.DesiredNumberScheduled || s.UpdatedNumberScheduled < s.DesiredNumberScheduled ||
+			s.NumberAvailable < s.DesiredNumberScheduled {
 			return fmt.Sprintf("DaemonSet %s/%s: %d of %d pods ready", namespace, name, s.NumberReady, s.DesiredNumberScheduled), nil
 		}
 		return "", nil
@@ -98,12 +104,17 @@ func deploymentAvailable(d *appsv1.Deployment) bool {
 	return d.Status.ObservedGeneration >= d.Generation && d.Status.AvailableReplicas >= replicas(d) && d.Status.UpdatedReplicas >= replicas(d)
 }
 
+// pollInterval spaces the checks of poll: short enough that a pod's
+// readiness is seen within a fraction of a second, long enough to keep the
+// API server's load negligible.
+const pollInterval = 250 * time.Millisecond
+
 // poll calls check until it reports nothing pending; on timeout the error
 // carries the last pending state, which is what a user needs to see.
 func (c *Client) poll(ctx context.Context, timeout time.Duration, check func() (pending string, err error)) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
 	last := ""
 	for {

@@ -87,12 +87,16 @@ func observeRound(ctx context.Context, cl *kube.Client, pods []*corev1.Pod, case
 				if tables[k].Get(PeerOf(src), PeerOf(dst)) != reach.Inconclusive {
 					continue
 				}
-				batch.Probes = append(batch.Probes, probe.Probe{
+				p := probe.Probe{
 					ID:        fmt.Sprintf("%s/%d", dst.Name, k),
 					Protocol:  protocolOf(c),
 					Target:    joinHostPort(dst.Status.PodIP, int(c.Port)),
 					TimeoutMs: opts.TimeoutMs,
-				})
+				}
+				if p.Protocol == probe.UDP {
+					p.SourcePort = udpSourcePorts.take(src.Namespace + "/" + src.Name)
+				}
+				batch.Probes = append(batch.Probes, p)
 				keys = append(keys, cellKey{d, k})
 			}
 		}

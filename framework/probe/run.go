@@ -59,7 +59,7 @@ func One(ctx context.Context, p Probe) Result {
 	case proto == SCTP:
 		r = probeSCTP(ctx, p.Target)
 	case proto == UDP:
-		r = probeUDP(ctx, p.ID, p.Target)
+		r = probeUDP(ctx, p.ID, p.Target, p.SourcePort)
 	case proto == HTTP:
 		r = probeHTTP(ctx, p.Target)
 	case proto == DNS:

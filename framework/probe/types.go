@@ -80,6 +80,12 @@ type Probe struct {
 	DNSType string `json:"dnsType,omitempty"`
 	// TimeoutMs bounds the whole probe, connection and reply included.
 	TimeoutMs int `json:"timeoutMs,omitempty"`
+	// SourcePort, for UDP, binds the client socket to this port (0: the
+	// kernel picks one). UDP has no connection a policy change could end:
+	// a conntrack entry left by an earlier allowed datagram keeps admitting
+	// a later one with the same ports for up to two minutes, so observers
+	// of NetworkPolicy give every probe of a pair a port not used recently.
+	SourcePort int `json:"sourcePort,omitempty"`
 }
 
 // Verdict classifies the outcome of a probe.

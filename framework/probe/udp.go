@@ -18,8 +18,11 @@ const udpSends = 3
 // echo datagram. Connecting the socket matters: only then does the kernel
 // report an ICMP port unreachable to us, as ECONNREFUSED. Without any reply
 // the verdict is TimedOut; UDP cannot tell a denied datagram from a lost one.
-func probeUDP(ctx context.Context, id, target string) Result {
+func probeUDP(ctx context.Context, id, target string, sourcePort int) Result {
 	var d net.Dialer
+	if sourcePort > 0 {
+		d.LocalAddr = &net.UDPAddr{Port: sourcePort}
+	}
 	conn, err := d.DialContext(ctx, "udp", target)
 	if err != nil {
 		return fail(fmt.Errorf("udp %s: %w", target, err))

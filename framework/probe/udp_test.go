@@ -2,6 +2,7 @@ package probe
 
 import (
 	"net"
+	"strconv"
 	"sync/atomic"
 	"testing"
 )
@@ -39,6 +40,22 @@ func TestUDPConnected(t *testing.T) {
 	wantVerdict(t, r, Connected)
 	if host, _, _ := net.SplitHostPort(r.Echo.Peer); host != "127.0.0.1" {
 		t.Errorf("echo peer = %q, want 127.0.0.1:port", r.Echo.Peer)
+	}
+}
+
+func TestUDPSourcePort(t *testing.T) {
+	t.Parallel()
+	addr, _ := serveUDP(t, func(_ int, peer, local net.Addr) []byte { return testEcho(UDP, peer, local) })
+	free, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := free.LocalAddr().(*net.UDPAddr).Port
+	free.Close()
+	r := runOne(t, Probe{Protocol: UDP, Target: addr, SourcePort: port})
+	wantVerdict(t, r, Connected)
+	if _, got, _ := net.SplitHostPort(r.Echo.Peer); got != strconv.Itoa(port) {
+		t.Errorf("server saw source port %s, want %d", got, port)
 	}
 }
 

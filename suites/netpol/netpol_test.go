@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"context"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -16,6 +17,7 @@ import (
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/probe"
+	"github.com/netconform/netconform/framework/reach"
 )
 
 func policy(name string, selector map[string]string, types ...networkingv1.PolicyType) *networkingv1.NetworkPolicy {
@@ -40,19 +42,35 @@ func port(proto corev1.Protocol, p intstr.IntOrString) networkingv1.NetworkPolic
 var ingress = networkingv1.PolicyTypeIngress
 var egress = networkingv1.PolicyTypeEgress
 
-var _ = Describe("NetworkPolicy", Label("netpol", e2e.Conformance, e2e.FeatureNetworkPolicy), func() {
-	var topo *Topology
+// policyCase is one NetworkPolicy spec as data: the conformance specs run
+// every case on an enforcing CNI, and the Disruptive spec runs the same
+// cases with enforcement switched off to show each one reports its cells.
+type policyCase struct {
+	name     string
+	labels   Labels
+	requires []cni.Feature
+	cases    []reach.Case // probed in the matrix; portCases when nil
+	// apply creates the case's policies (and relabels objects) in the
+	// topology; the matrix is then checked against the evaluator.
+	apply func(ctx context.Context, t *Topology)
+	// then, when set, goes on after the first enforced matrix: further
+	// changes, or checks beyond the matrix.
+	then func(ctx context.Context, t *Topology)
+}
 
-	BeforeEach(func(ctx SpecContext) {
-		e2e.Requires(cni.NetworkPolicy)
-		topo = deployTopology(ctx, e2e.Cluster)
-		By("every pod reaches every pod on every port before any policy exists")
-		topo.ExpectEnforced(ctx)
-	})
+func (c policyCase) probed() []reach.Case {
+	if c.cases == nil {
+		return portCases
+	}
+	return c.cases
+}
 
-	It("denies all ingress to the pods a policy with empty ingress rules selects (the guide's example)", func(ctx SpecContext) {
-		// Verbatim from the Kubernetes NetworkPolicy guide.
-		manifest := `
+var policyCases = []policyCase{
+	{
+		name: "denies all ingress to the pods a policy with empty ingress rules selects (the guide's example)",
+		apply: func(ctx context.Context, t *Topology) {
+			// Verbatim from the Kubernetes NetworkPolicy guide.
+			manifest := `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
@@ -63,132 +81,224 @@ spec:
       app: sensitive-app
   ingress: []
 `
-		relabel(ctx, topo.Pod("x", "a"), "app", "sensitive-app")
-		Expect(e2e.Cluster.Apply(ctx, []byte(manifest), decoder.MutateNamespace(topo.NS["x"]), decoder.MutateLabels(map[string]string{e2e.RunIDLabel: e2e.RunID}))).To(Succeed())
-		topo.ExpectEnforced(ctx)
-	})
-
-	It("denies all egress from every pod of a namespace with a default-deny egress policy", Label(e2e.FeatureNetworkPolicy), func(ctx SpecContext) {
-		e2e.Requires(cni.NetworkPolicyEgress)
-		topo.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
-		topo.ExpectEnforced(ctx)
-	})
-
-	It("allows ingress from the same namespace only", func(ctx SpecContext) {
-		np := policy("allow-same-namespace", nil, ingress)
-		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}})}
-		topo.Apply(ctx, "x", np)
-		topo.ExpectEnforced(ctx)
-	})
-
-	It("allows ingress from namespaces selected by label", func(ctx SpecContext) {
-		np := policy("allow-from-y", map[string]string{"pod": "a"}, ingress)
-		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})})}
-		topo.Apply(ctx, "x", np)
-		topo.ExpectEnforced(ctx)
-	})
-
-	It("allows ingress from pods selected by label, in the policy's namespace only", func(ctx SpecContext) {
-		np := policy("allow-from-b", map[string]string{"pod": "a"}, ingress)
-		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: pods(map[string]string{"pod": "b"})})}
-		topo.Apply(ctx, "x", np)
-		topo.ExpectEnforced(ctx)
-	})
-
-	It("ANDs a namespaceSelector and a podSelector in one peer", func(ctx SpecContext) {
-		np := policy("and", map[string]string{"pod": "a"}, ingress)
-		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
-			NamespaceSelector: pods(map[string]string{"ns": "y"}), PodSelector: pods(map[string]string{"pod": "b"})})}
-		topo.Apply(ctx, "x", np)
-		topo.ExpectEnforced(ctx)
-	})
-
-	It("ORs a namespaceSelector and a podSelector in two peers", func(ctx SpecContext) {
-		np := policy("or", map[string]string{"pod": "a"}, ingress)
-		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(
-			networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})},
-			networkingv1.NetworkPolicyPeer{PodSelector: pods(map[string]string{"pod": "b"})})}
-		topo.Apply(ctx, "x", np)
-		topo.ExpectEnforced(ctx)
-	})
-
-	It("allows an ipBlock but not its except ranges", func(ctx SpecContext) {
-		e2e.Requires(cni.IPBlock)
-		excluded := topo.Pod("y", "b").Status.PodIP
-		np := policy("ipblock", map[string]string{"pod": "a"}, ingress)
-		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
-			IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0", Except: []string{excluded + "/32"}}})}
-		topo.Apply(ctx, "x", np)
-		topo.ExpectEnforced(ctx)
-	})
-
-	It("allows a named port, resolved on the destination pod", func(ctx SpecContext) {
-		e2e.Requires(cni.NamedPorts)
-		np := policy("named-port", map[string]string{"pod": "a"}, ingress)
-		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, intstr.FromString("tcp-8081"))}}}
-		topo.Apply(ctx, "x", np)
-		topo.ExpectEnforced(ctx)
-	})
-
-	It("allows a port range with endPort", func(ctx SpecContext) {
-		e2e.Requires(cni.EndPort)
-		np := policy("end-port", map[string]string{"pod": "a"}, ingress)
-		p := port(corev1.ProtocolTCP, intstr.FromInt32(fixtures.PolicyPortB))
-		p.EndPort = ptr.To[int32](fixtures.PolicyPortB + 100)
-		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{p}}}
-		topo.Apply(ctx, "x", np)
-		topo.ExpectEnforced(ctx)
-	})
-
-	It("tells UDP from TCP on the same port number", Label(e2e.FeatureUDP), func(ctx SpecContext) {
-		np := policy("udp-only", map[string]string{"pod": "a"}, ingress)
-		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolUDP, intstr.FromInt32(fixtures.PolicyPortA))}}}
-		topo.Apply(ctx, "x", np)
-		topo.ExpectEnforced(ctx)
-	})
-
-	It("lets DNS through a default-deny egress policy when allowed explicitly", func(ctx SpecContext) {
-		e2e.Requires(cni.NetworkPolicyEgress)
-		topo.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
-		dns := policy("allow-dns", nil, egress)
-		dns.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{
-			To: []networkingv1.NetworkPolicyPeer{{
-				NamespaceSelector: pods(map[string]string{"kubernetes.io/metadata.name": "kube-system"}),
-				PodSelector:       pods(map[string]string{"k8s-app": "kube-dns"})}},
-			Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolUDP, intstr.FromInt32(53)), port(corev1.ProtocolTCP, intstr.FromInt32(53))},
-		}}
-		topo.Apply(ctx, "x", dns)
-		topo.ExpectEnforced(ctx)
-		client := topo.Pod("x", "a")
-		name := "kubernetes.default.svc.cluster.local"
-		Eventually(ctx, func(g Gomega) {
-			res, err := e2e.Probe(ctx, e2e.Cluster, client, probe.Probe{ID: name, Protocol: probe.DNS, Target: name, TimeoutMs: 2000})
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(res[0].Verdict).To(Equal(probe.Connected), "DNS from %s/%s through the allow-dns policy: %s", client.Namespace, client.Name, res[0].Error)
-		}).WithTimeout(ConvergeTimeout).MustPassRepeatedly(2).Should(Succeed())
-	})
-
-	Context("when the objects change", func() {
-		It("follows pod and namespace label changes, and a deleted policy", func(ctx SpecContext) {
+			relabel(ctx, t.Pod("x", "a"), "app", "sensitive-app")
+			Expect(e2e.Cluster.Apply(ctx, []byte(manifest), decoder.MutateNamespace(t.NS["x"]),
+				decoder.MutateLabels(map[string]string{e2e.RunIDLabel: e2e.RunID}))).To(Succeed())
+		},
+	},
+	{
+		name:     "denies all egress from every pod of a namespace with a default-deny egress policy",
+		requires: []cni.Feature{cni.NetworkPolicyEgress},
+		apply: func(ctx context.Context, t *Topology) {
+			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
+		},
+	},
+	{
+		name: "allows ingress from the same namespace only",
+		apply: func(ctx context.Context, t *Topology) {
+			np := policy("allow-same-namespace", nil, ingress)
+			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}})}
+			t.Apply(ctx, "x", np)
+		},
+	},
+	{
+		name: "allows ingress from namespaces selected by label",
+		apply: func(ctx context.Context, t *Topology) {
+			np := policy("allow-from-y", map[string]string{"pod": "a"}, ingress)
+			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})})}
+			t.Apply(ctx, "x", np)
+		},
+	},
+	{
+		name: "allows ingress from pods selected by label, in the policy's namespace only",
+		apply: func(ctx context.Context, t *Topology) {
+			np := policy("allow-from-b", map[string]string{"pod": "a"}, ingress)
+			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: pods(map[string]string{"pod": "b"})})}
+			t.Apply(ctx, "x", np)
+		},
+	},
+	{
+		name: "ANDs a namespaceSelector and a podSelector in one peer",
+		apply: func(ctx context.Context, t *Topology) {
+			np := policy("and", map[string]string{"pod": "a"}, ingress)
+			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
+				NamespaceSelector: pods(map[string]string{"ns": "y"}), PodSelector: pods(map[string]string{"pod": "b"})})}
+			t.Apply(ctx, "x", np)
+		},
+	},
+	{
+		name: "ORs a namespaceSelector and a podSelector in two peers",
+		apply: func(ctx context.Context, t *Topology) {
+			np := policy("or", map[string]string{"pod": "a"}, ingress)
+			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(
+				networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})},
+				networkingv1.NetworkPolicyPeer{PodSelector: pods(map[string]string{"pod": "b"})})}
+			t.Apply(ctx, "x", np)
+		},
+	},
+	{
+		name:     "allows an ipBlock but not its except ranges",
+		requires: []cni.Feature{cni.IPBlock},
+		apply: func(ctx context.Context, t *Topology) {
+			excluded := t.Pod("y", "b").Status.PodIP
+			np := policy("ipblock", map[string]string{"pod": "a"}, ingress)
+			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
+				IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0", Except: []string{excluded + "/32"}}})}
+			t.Apply(ctx, "x", np)
+		},
+	},
+	{
+		name:     "allows a named port, resolved on the destination pod",
+		requires: []cni.Feature{cni.NamedPorts},
+		apply: func(ctx context.Context, t *Topology) {
+			np := policy("named-port", map[string]string{"pod": "a"}, ingress)
+			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, intstr.FromString("tcp-8081"))}}}
+			t.Apply(ctx, "x", np)
+		},
+	},
+	{
+		name:     "allows a port range with endPort",
+		requires: []cni.Feature{cni.EndPort},
+		apply: func(ctx context.Context, t *Topology) {
+			np := policy("end-port", map[string]string{"pod": "a"}, ingress)
+			p := port(corev1.ProtocolTCP, intstr.FromInt32(fixtures.PolicyPortB))
+			p.EndPort = ptr.To[int32](fixtures.PolicyPortB + 100)
+			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{p}}}
+			t.Apply(ctx, "x", np)
+		},
+	},
+	{
+		name:   "tells UDP from TCP on the same port number",
+		labels: Label(e2e.FeatureUDP),
+		apply: func(ctx context.Context, t *Topology) {
+			np := policy("udp-only", map[string]string{"pod": "a"}, ingress)
+			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolUDP, intstr.FromInt32(fixtures.PolicyPortA))}}}
+			t.Apply(ctx, "x", np)
+		},
+	},
+	{
+		name:     "allows SCTP by port and protocol, and nothing else",
+		labels:   Label(e2e.FeatureSCTP),
+		requires: []cni.Feature{cni.SCTP},
+		cases:    []reach.Case{sctpA, tcpA},
+		apply: func(ctx context.Context, t *Topology) {
+			np := policy("sctp-only", map[string]string{"pod": "a"}, ingress)
+			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolSCTP, intstr.FromInt32(fixtures.PolicyPortA))}}}
+			t.Apply(ctx, "x", np)
+		},
+	},
+	{
+		name:     "lets DNS through a default-deny egress policy when allowed explicitly",
+		requires: []cni.Feature{cni.NetworkPolicyEgress},
+		apply: func(ctx context.Context, t *Topology) {
+			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
+			dns := policy("allow-dns", nil, egress)
+			dns.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{
+				To: []networkingv1.NetworkPolicyPeer{{
+					NamespaceSelector: pods(map[string]string{"kubernetes.io/metadata.name": "kube-system"}),
+					PodSelector:       pods(map[string]string{"k8s-app": "kube-dns"})}},
+				Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolUDP, intstr.FromInt32(53)), port(corev1.ProtocolTCP, intstr.FromInt32(53))},
+			}}
+			t.Apply(ctx, "x", dns)
+		},
+		then: func(ctx context.Context, t *Topology) {
+			client := t.Pod("x", "a")
+			name := "kubernetes.default.svc.cluster.local"
+			Eventually(ctx, func(g Gomega) {
+				res, err := e2e.Probe(ctx, e2e.Cluster, client, probe.Probe{ID: name, Protocol: probe.DNS, Target: name, TimeoutMs: 2000})
+				g.Expect(err).NotTo(HaveOccurred())
+				g.Expect(res[0].Verdict).To(Equal(probe.Connected), "DNS from %s/%s through the allow-dns policy: %s", client.Namespace, client.Name, res[0].Error)
+			}).WithTimeout(ConvergeTimeout).MustPassRepeatedly(2).Should(Succeed())
+		},
+	},
+	{
+		name: "follows pod and namespace label changes, and a deleted policy",
+		apply: func(ctx context.Context, t *Topology) {
 			np := policy("allow-from-b-in-y", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
 				NamespaceSelector: pods(map[string]string{"ns": "y"}), PodSelector: pods(map[string]string{"pod": "b"})})}
-			topo.Apply(ctx, "x", np)
-			topo.ExpectEnforced(ctx)
-
+			t.Apply(ctx, "x", np)
+		},
+		then: func(ctx context.Context, t *Topology) {
 			By("relabelling y/c as pod=b")
-			relabel(ctx, topo.Pod("y", "c"), "pod", "b")
-			topo.ExpectEnforced(ctx)
+			relabel(ctx, t.Pod("y", "c"), "pod", "b")
+			t.ExpectEnforced(ctx, portCases...)
 
 			By("relabelling namespace z as ns=y")
-			topo.Label(ctx, "z", map[string]string{"ns": "y"})
-			topo.ExpectEnforced(ctx)
+			t.Label(ctx, "z", map[string]string{"ns": "y"})
+			t.ExpectEnforced(ctx, portCases...)
 
 			By("deleting the policy")
-			Expect(e2e.Cluster.Clientset.NetworkingV1().NetworkPolicies(topo.NS["x"]).Delete(ctx, np.Name, metav1.DeleteOptions{})).To(Succeed())
-			topo.ExpectEnforced(ctx)
-		})
+			Expect(e2e.Cluster.Clientset.NetworkingV1().NetworkPolicies(t.NS["x"]).Delete(ctx, "allow-from-b-in-y", metav1.DeleteOptions{})).To(Succeed())
+			t.ExpectEnforced(ctx, portCases...)
+		},
+	},
+}
+
+// requireCase ends the spec as NotSupported when the CNI's profile, or the
+// nodes' kernel for SCTP, lacks what the case needs.
+func requireCase(ctx context.Context, t *Topology, c policyCase) {
+	GinkgoHelper()
+	e2e.Requires(cni.NetworkPolicy)
+	for _, f := range c.requires {
+		e2e.Requires(f)
+		if f == cni.SCTP {
+			requireKernelSCTP(ctx, t)
+		}
+	}
+}
+
+// requireKernelSCTP ends the spec as NotSupported when the nodes' kernel
+// has no SCTP.
+func requireKernelSCTP(ctx context.Context, t *Topology) {
+	GinkgoHelper()
+	if missing := kernelWithoutSCTP(ctx, t); missing != "" {
+		e2e.NotSupported(missing)
+	}
+}
+
+// kernelWithoutSCTP asks a pod of the topology to open an SCTP association
+// to another: a kernel without SCTP refuses the socket itself, which makes
+// SCTP unsupported by the cluster rather than a policy failure. It returns
+// why SCTP is missing, or "".
+func kernelWithoutSCTP(ctx context.Context, t *Topology) string {
+	GinkgoHelper()
+	client, server := t.Pod("x", "b"), t.Pod("x", "a")
+	res, err := e2e.Probe(ctx, e2e.Cluster, client, probe.Probe{ID: "sctp", Protocol: probe.SCTP,
+		Target: e2e.Addr(server.Status.PodIP, fixtures.PolicyPortA), TimeoutMs: ProbeTimeoutMs})
+	Expect(err).NotTo(HaveOccurred())
+	if strings.Contains(res[0].Error, probe.ErrSCTPUnsupported.Error()) {
+		return "SCTP: the kernel of node " + client.Spec.NodeName + " has no SCTP (" + res[0].Error + ")"
+	}
+	return ""
+}
+
+// The conformance specs share one topology (nine pods), deployed once:
+// each spec starts from no policy and the initial labels, proves the
+// all-allowed baseline, applies its case and shows the matrix converges to
+// what the evaluator computes from the objects, and stays there.
+var _ = Describe("NetworkPolicy", Ordered, ContinueOnFailure, Label("netpol", e2e.Conformance, e2e.FeatureNetworkPolicy), func() {
+	var topo *Topology
+
+	BeforeAll(func(ctx SpecContext) {
+		if ok, _ := cni.ProfileFor(e2e.Current.CNI).Supports(cni.NetworkPolicy); ok {
+			topo = deployTopology(ctx, e2e.Cluster)
+		}
 	})
+
+	for _, c := range policyCases {
+		It(c.name, c.labels, func(ctx SpecContext) {
+			requireCase(ctx, topo, c)
+			DeferCleanup(func(ctx SpecContext) { topo.Reset(ctx) })
+			By("every pod reaches every pod before any policy exists")
+			topo.ExpectBaseline(ctx, c.probed()...)
+			c.apply(ctx, topo)
+			topo.ExpectEnforced(ctx, c.probed()...)
+			if c.then != nil {
+				c.then(ctx, topo)
+			}
+		})
+	}
 })
 
 func relabel(ctx context.Context, p *corev1.Pod, key, value string) {

@@ -3,6 +3,7 @@ package netpol
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -31,29 +32,35 @@ const (
 
 // Cases every matrix covers: two port numbers, over TCP and UDP.
 var (
-	tcpA  = reach.Case{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolTCP}
-	tcpB  = reach.Case{Port: fixtures.PolicyPortB, Protocol: corev1.ProtocolTCP}
-	udpA  = reach.Case{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolUDP}
-	udpB  = reach.Case{Port: fixtures.PolicyPortB, Protocol: corev1.ProtocolUDP}
-	cases = []reach.Case{tcpA, tcpB, udpA, udpB}
+	tcpA      = reach.Case{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolTCP}
+	tcpB      = reach.Case{Port: fixtures.PolicyPortB, Protocol: corev1.ProtocolTCP}
+	udpA      = reach.Case{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolUDP}
+	udpB      = reach.Case{Port: fixtures.PolicyPortB, Protocol: corev1.ProtocolUDP}
+	portCases = []reach.Case{tcpA, tcpB, udpA, udpB}
 )
 
+// sctpA is the SCTP case, probed only by the spec that needs it: kernels
+// without SCTP are common and make that spec NotSupported, not the others.
+var sctpA = reach.Case{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolSCTP}
+
 // Topology is three namespaces x, y, z with pods a, b, c each: labels
-// pod=<name> on pods and ns=<name> on namespaces.
+// pod=<name> on pods and ns=<name> on namespaces. One topology serves every
+// spec of an Ordered container; Reset returns it to its initial state.
 type Topology struct {
-	cl   *kube.Client
-	NS   map[string]string // logical name (x) -> real namespace
-	Pods []*corev1.Pod
+	cl       *kube.Client
+	NS       map[string]string // logical name (x) -> real namespace
+	Pods     []*corev1.Pod
+	nsLabels map[string]map[string]string // real namespace -> labels at creation
 }
 
 // deployTopology creates the nine pods and waits for all of them.
 func deployTopology(ctx context.Context, cl *kube.Client) *Topology {
 	GinkgoHelper()
-	t := &Topology{cl: cl, NS: map[string]string{}}
+	t := &Topology{cl: cl, NS: map[string]string{}, nsLabels: map[string]map[string]string{}}
 	var pods []*corev1.Pod
 	for _, ns := range []string{"x", "y", "z"} {
 		t.NS[ns] = e2e.Namespace(ctx, cl, "netpol-"+ns)
-		t.Label(ctx, ns, map[string]string{"ns": ns})
+		t.nsLabels[t.NS[ns]] = t.Label(ctx, ns, map[string]string{"ns": ns})
 		for _, name := range []string{"a", "b", "c"} {
 			pods = append(pods, fixtures.AgentPod(name, t.NS[ns], fixtures.WithPolicyPorts(), fixtures.WithLabels(map[string]string{"pod": name})))
 		}
@@ -62,16 +69,41 @@ func deployTopology(ctx context.Context, cl *kube.Client) *Topology {
 	return t
 }
 
-// Label merges labels into a namespace.
-func (t *Topology) Label(ctx context.Context, ns string, labels map[string]string) {
+// Label merges labels into a namespace and returns all its labels.
+func (t *Topology) Label(ctx context.Context, ns string, labels map[string]string) map[string]string {
 	GinkgoHelper()
 	n, err := t.cl.Clientset.CoreV1().Namespaces().Get(ctx, t.NS[ns], metav1.GetOptions{})
 	Expect(err).NotTo(HaveOccurred())
-	for k, v := range labels {
-		n.Labels[k] = v
-	}
-	_, err = t.cl.Clientset.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{})
+	maps.Copy(n.Labels, labels)
+	n, err = t.cl.Clientset.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{})
 	Expect(err).NotTo(HaveOccurred())
+	return n.Labels
+}
+
+// Reset deletes every NetworkPolicy of the topology and puts back the
+// labels its pods and namespaces had at creation.
+func (t *Topology) Reset(ctx context.Context) {
+	GinkgoHelper()
+	for _, ns := range t.NS {
+		Expect(t.cl.Clientset.NetworkingV1().NetworkPolicies(ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})).
+			To(Succeed(), "deleting the NetworkPolicies of %s", ns)
+		n, err := t.cl.Clientset.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		if !maps.Equal(n.Labels, t.nsLabels[ns]) {
+			n.Labels = maps.Clone(t.nsLabels[ns])
+			_, err = t.cl.Clientset.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{})
+			Expect(err).NotTo(HaveOccurred(), "restoring the labels of namespace %s", ns)
+		}
+	}
+	for _, p := range t.Pods {
+		live, err := t.cl.Clientset.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		if !maps.Equal(live.Labels, p.Labels) {
+			live.Labels = maps.Clone(p.Labels)
+			_, err = t.cl.Clientset.CoreV1().Pods(p.Namespace).Update(ctx, live, metav1.UpdateOptions{})
+			Expect(err).NotTo(HaveOccurred(), "restoring the labels of pod %s/%s", p.Namespace, p.Name)
+		}
+	}
 }
 
 // Pod returns the pod ns/name of the topology.
@@ -99,7 +131,7 @@ func (t *Topology) Apply(ctx context.Context, ns string, np *networkingv1.Networ
 }
 
 // expected computes, from the live objects, the truth table of every case.
-func (t *Topology) expected(ctx context.Context) ([]*reach.Table, error) {
+func (t *Topology) expected(ctx context.Context, cases []reach.Case) ([]*reach.Table, error) {
 	var policies []networkingv1.NetworkPolicy
 	var namespaces []corev1.Namespace
 	var pods []corev1.Pod
@@ -136,8 +168,8 @@ func (t *Topology) expected(ctx context.Context) ([]*reach.Table, error) {
 
 // matches observes the whole matrix once and compares it with what the
 // evaluator expects from the objects now in the cluster.
-func (t *Topology) matches(ctx context.Context, g Gomega) {
-	want, err := t.expected(ctx)
+func (t *Topology) matches(ctx context.Context, g Gomega, cases []reach.Case) {
+	want, err := t.expected(ctx, cases)
 	g.Expect(err).NotTo(HaveOccurred(), "computing the expected reachability")
 	got, err := matrix.Observe(ctx, t.cl, t.Pods, cases, matrix.Options{TimeoutMs: ProbeTimeoutMs, Container: fixtures.AgentContainer})
 	g.Expect(err).NotTo(HaveOccurred(), "observing the matrix")
@@ -166,11 +198,27 @@ func (t *Topology) legend() string {
 	return fmt.Sprintf("x=%s y=%s z=%s", t.NS["x"], t.NS["y"], t.NS["z"])
 }
 
-// ExpectEnforced waits until the matrix matches the policies, twice in a
-// row, then shows it stays so.
-func (t *Topology) ExpectEnforced(ctx context.Context) {
+// ExpectBaseline waits until the matrix matches the objects once: before
+// any policy, every pod reaches every pod on every port, which is what a
+// spec must see before its deny can mean anything.
+func (t *Topology) ExpectBaseline(ctx context.Context, cases ...reach.Case) {
 	GinkgoHelper()
-	check := func(g Gomega) { t.matches(ctx, g) }
+	Eventually(ctx, func(g Gomega) { t.matches(ctx, g, cases) }).WithTimeout(ConvergeTimeout).Should(Succeed())
+}
+
+// ExpectEnforced waits until the matrix matches the policies, twice in a
+// row, then shows it stays so: a deny that holds for StaysTimeout, not a
+// lucky timeout.
+func (t *Topology) ExpectEnforced(ctx context.Context, cases ...reach.Case) {
+	GinkgoHelper()
+	check := func(g Gomega) { t.matches(ctx, g, cases) }
 	Eventually(ctx, check).WithTimeout(ConvergeTimeout).MustPassRepeatedly(2).Should(Succeed())
 	Consistently(ctx, check).WithTimeout(StaysTimeout).WithPolling(time.Second).Should(Succeed())
+}
+
+// Violations observes the matrix once and returns how it differs from the
+// policies ("" when it does not): what a CNI that claims NetworkPolicy but
+// does not enforce it is reported with.
+func (t *Topology) Violations(ctx context.Context, cases ...reach.Case) string {
+	return e2e.Failure(func(g Gomega) { t.matches(ctx, g, cases) })
 }

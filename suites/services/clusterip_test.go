@@ -23,12 +23,25 @@ const connections = 60
 // backends deploys n ready agent pods in group, spread over the schedulable nodes.
 func backends(ctx context.Context, cl *kube.Client, ns, group string, n int) []*corev1.Pod {
 	GinkgoHelper()
+	return e2e.DeployAll(ctx, cl, backendPods(ctx, cl, ns, group, n)...)
+}
+
+func backendPods(ctx context.Context, cl *kube.Client, ns, group string, n int) []*corev1.Pod {
+	GinkgoHelper()
 	nodes := e2e.SchedulableNodes(ctx, cl, 1)
 	var pods []*corev1.Pod
 	for i := range n {
 		pods = append(pods, fixtures.AgentPod(fmt.Sprintf("%s-%d", group, i), ns, fixtures.InGroup(group), fixtures.OnNode(nodes[i%len(nodes)])))
 	}
-	return e2e.DeployAll(ctx, cl, pods...)
+	return pods
+}
+
+// backendsAndClient deploys n backends in group and a client pod at once,
+// so that the spec pays one pod start-up, not two.
+func backendsAndClient(ctx context.Context, cl *kube.Client, ns, group string, n int) (ready []*corev1.Pod, client *corev1.Pod) {
+	GinkgoHelper()
+	pods := e2e.DeployAll(ctx, cl, append(backendPods(ctx, cl, ns, group, n), fixtures.AgentPod("client", ns))...)
+	return pods[:n], pods[n]
 }
 
 // answeredBy probes target n times (each a new connection) and returns the
@@ -53,6 +66,26 @@ func answeredBy(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.P
 	return out
 }
 
+// serviceAnswers is the check that every target (a Service address) is
+// answered, by a pod whose name starts with backend. A failure names what
+// programs Service IPs on the nodes, the usual cause.
+func serviceAnswers(ctx context.Context, cl *kube.Client, client *corev1.Pod, backend string, targets ...string) func(Gomega) {
+	return func(g Gomega) {
+		var probes []probe.Probe
+		for _, t := range targets {
+			probes = append(probes, probe.Probe{ID: t, Protocol: probe.TCP, Target: t})
+		}
+		res, err := e2e.Probe(ctx, cl, client, probes...)
+		g.Expect(err).NotTo(HaveOccurred())
+		for _, r := range res {
+			if r.Verdict != probe.Connected {
+				g.Expect(r.Verdict).To(Equal(probe.Connected), "%s from %s/%s: %s (%s)", r.ID, client.Namespace, client.Name, r.Error, e2e.ServiceProxy(ctx, cl))
+			}
+			g.Expect(r.Echo.Pod).To(HavePrefix(backend), "%s answered by another pod", r.ID)
+		}
+	}
+}
+
 func names(pods []*corev1.Pod) []string {
 	out := make([]string, len(pods))
 	for i, p := range pods {
@@ -66,39 +99,26 @@ var _ = Describe("A ClusterIP Service", Label("services", e2e.Conformance), func
 	It("is reachable by its IP and by its DNS names", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "clusterip")
-		backends(ctx, cl, ns, "web", 2)
+		_, client := backendsAndClient(ctx, cl, ns, "web", 2)
 		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
-		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
 		targets := []string{
 			e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort),
 			e2e.Addr("web", fixtures.ServiceTCPPort),
 			e2e.Addr("web."+ns, fixtures.ServiceTCPPort),
 			e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort),
 		}
-		Eventually(ctx, func(g Gomega) {
-			var probes []probe.Probe
-			for _, t := range targets {
-				probes = append(probes, probe.Probe{ID: t, Protocol: probe.TCP, Target: t})
-			}
-			res, err := e2e.Probe(ctx, cl, client, probes...)
-			g.Expect(err).NotTo(HaveOccurred())
-			for _, r := range res {
-				g.Expect(r.Verdict).To(Equal(probe.Connected), "%s: %s", r.ID, r.Error)
-				g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
-			}
-		}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+		Eventually(ctx, serviceAnswers(ctx, cl, client, "web-", targets...)).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
 	})
 
 	It("spreads connections over every ready endpoint and never sends to an unready one", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "spread")
-		ready := backends(ctx, cl, ns, "web", 3)
 		unready := fixtures.AgentPod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady())
 		unready.Labels[e2e.RunIDLabel] = e2e.RunID
 		_, err := cl.Clientset.CoreV1().Pods(ns).Create(ctx, unready, metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred())
+		ready, client := backendsAndClient(ctx, cl, ns, "web", 3)
 		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
-		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
 		By("waiting until the unready pod runs, so it is an endpoint that is not ready")
 		Eventually(ctx, func(g Gomega) {
 			p, err := cl.Clientset.CoreV1().Pods(ns).Get(ctx, unready.Name, metav1.GetOptions{})
@@ -164,9 +184,8 @@ var _ = Describe("A ClusterIP Service", Label("services", e2e.Conformance), func
 	It("keeps a client on one endpoint with sessionAffinity ClientIP", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "affinity")
-		backends(ctx, cl, ns, "web", 3)
+		_, client := backendsAndClient(ctx, cl, ns, "web", 3)
 		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.WithClientIPAffinity()))
-		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
 		Eventually(ctx, func(g Gomega) {
 			g.Expect(answeredBy(ctx, g, cl, client, probe.TCP, e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort), connections)).To(HaveLen(1),
 				"with ClientIP affinity every connection from one client goes to one endpoint")
@@ -176,9 +195,8 @@ var _ = Describe("A ClusterIP Service", Label("services", e2e.Conformance), func
 	It("serves several ports, UDP among them", Label(e2e.FeatureUDP), func(ctx SpecContext) {
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "multiport")
-		backends(ctx, cl, ns, "web", 2)
+		_, client := backendsAndClient(ctx, cl, ns, "web", 2)
 		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.WithUDPAndHTTP()))
-		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
 		ip := svc.Spec.ClusterIP
 		Eventually(ctx, func(g Gomega) {
 			res, err := e2e.Probe(ctx, cl, client,

@@ -1,0 +1,48 @@
+package kube
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+func daemonSet(generation, observed int64, desired, updated, ready int32) *appsv1.DaemonSet {
+	return &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "agent", Generation: generation},
+		Status: appsv1.DaemonSetStatus{ObservedGeneration: observed, DesiredNumberScheduled: desired,
+			UpdatedNumberScheduled: updated, NumberReady: ready, NumberAvailable: ready},
+	}
+}
+
+func TestWaitDaemonSet(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ds      *appsv1.DaemonSet
+		pending string // "" when ready
+	}{
+		{"rolled out", daemonSet(2, 2, 3, 3, 3), ""},
+		// Right after a template change the status is the old one, all
+		// ready: that is not a finished rollout.
+		{"new generation not observed", daemonSet(3, 2, 3, 3, 3), "generation 3 not yet observed"},
+		{"pods not updated", daemonSet(3, 3, 3, 1, 3), "3 of 3 pods ready"},
+		{"pods not ready", daemonSet(3, 3, 3, 3, 2), "2 of 3 pods ready"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Client{Clientset: fake.NewClientset(tc.ds)}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := c.WaitDaemonSet(ctx, "kube-system", "agent", 300*time.Millisecond)
+			switch {
+			case tc.pending == "" && err != nil:
+				t.Fatalf("want ready, got %v", err)
+			case tc.pending != "" && (err == nil || !strings.Contains(err.Error(), tc.pending)):
+				t.Fatalf("want an error naming %q, got %v", tc.pending, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,110 @@
+package services
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/e2e"
+)
+
+// KubeProxyRestoreTimeout bounds kube-proxy's return: its pods start and
+// program every Service again.
+const KubeProxyRestoreTimeout = 3 * time.Minute
+
+// flushKubeProxy removes the chains kube-proxy programs (iptables mode) or
+// its table (nftables mode) from a node, as its own --cleanup would, and
+// leaves every other chain (the CNI's, kubelet's) alone.
+const flushKubeProxy = `set -e
+for t in nat filter mangle; do
+  for c in $(iptables-save -t "$t" | sed -n 's/^:\(KUBE-[A-Z0-9-]*\) .*/\1/p' |
+      grep -E '^KUBE-(SERVICES|NODEPORTS|EXTERNAL-SERVICES|FORWARD|PROXY-|SVC-|SVL-|SEP-|EXT-|FW-|XLB-|POSTROUTING|MARK-MASQ)'); do
+    iptables -t "$t" -F "$c"
+  done
+done
+if nft list table ip kube-proxy >/dev/null 2>&1; then nft delete table ip kube-proxy; fi
+echo "kube-proxy rules left: $(iptables-save | grep -c -- '-j KUBE-SVC-' || true)"`
+
+// These specs break Service proxying on purpose and show the conformance
+// check then fails, naming the cause; they repair the cluster afterwards.
+var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptive), Serial, func() {
+	It("are reported unreachable, naming the missing kube-proxy, when kube-proxy is removed and its rules flushed", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		proxies := cl.Clientset.AppsV1().DaemonSets("kube-system")
+		saved, err := proxies.Get(ctx, "kube-proxy", metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			e2e.NotSupported("no kube-proxy DaemonSet to remove: Services are proxied by something else (" + e2e.Current.CNI.String() + ")")
+		}
+		Expect(err).NotTo(HaveOccurred())
+		cidrs, err := e2e.ServiceCIDRs(ctx, cl)
+		Expect(err).NotTo(HaveOccurred(), "the Service CIDRs must be blackholed before kube-proxy's rules go")
+
+		ns := e2e.Namespace(ctx, cl, "disrupt")
+		_, client := backendsAndClient(ctx, cl, ns, "web", 2)
+		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
+		checkWith := func(ctx context.Context) func(Gomega) {
+			return serviceAnswers(ctx, cl, client, "web-", e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort))
+		}
+		check := checkWith(ctx)
+		By("the check passes on the intact cluster")
+		Eventually(ctx, check).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+
+		nodes, err := e2e.NodeNames(ctx, cl)
+		Expect(err).NotTo(HaveOccurred())
+		var shells []*e2e.NodeShell
+		for _, node := range nodes {
+			shells = append(shells, e2e.OnNode(ctx, cl, node))
+		}
+		// Without kube-proxy's DNAT, a packet to a ClusterIP follows the
+		// node's default route out of the cluster's network: a blackhole
+		// route keeps it in. kube-proxy's DNAT happens before routing, so
+		// the route is harmless while kube-proxy works.
+		By("blackholing the Service CIDRs " + strings.Join(cidrs, ", ") + " on every node")
+		for _, shell := range shells {
+			for _, cidr := range cidrs {
+				shell.Run(ctx, "ip", "route", "add", "blackhole", cidr)
+				DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, "ip", "route", "del", "blackhole", cidr) })
+			}
+		}
+
+		By("deleting the kube-proxy DaemonSet and its pods")
+		Expect(proxies.Delete(ctx, "kube-proxy", metav1.DeleteOptions{PropagationPolicy: ptr.To(metav1.DeletePropagationForeground)})).To(Succeed())
+		DeferCleanup(restoreKubeProxy, saved, checkWith)
+		Eventually(ctx, func(g Gomega) {
+			_, err := proxies.Get(ctx, "kube-proxy", metav1.GetOptions{})
+			g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "kube-proxy DaemonSet still there: %v", err)
+		}).WithTimeout(KubeProxyRestoreTimeout).Should(Succeed())
+
+		By("flushing kube-proxy's rules on every node")
+		for _, shell := range shells {
+			GinkgoWriter.Printf("%s: %s", shell, shell.Run(ctx, "sh", "-c", flushKubeProxy))
+		}
+
+		var failure string
+		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(e2e.ProbeTimeout).
+			Should(And(ContainSubstring("no kube-proxy DaemonSet"), ContainSubstring(svc.Spec.ClusterIP)))
+		AddReportEntry("the conformance check's failure", failure)
+	})
+})
+
+// restoreKubeProxy recreates the DaemonSet as it was and waits until its
+// pods have programmed the Service of the check again.
+func restoreKubeProxy(ctx SpecContext, saved *appsv1.DaemonSet, checkWith func(context.Context) func(Gomega)) {
+	GinkgoHelper()
+	ds := &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: saved.Namespace, Name: saved.Name, Labels: saved.Labels, Annotations: saved.Annotations},
+		Spec:       saved.Spec,
+	}
+	_, err := e2e.Cluster.Clientset.AppsV1().DaemonSets(ds.Namespace).Create(ctx, ds, metav1.CreateOptions{})
+	Expect(err).NotTo(HaveOccurred(), "recreating kube-proxy: the cluster needs it back")
+	Expect(e2e.Cluster.WaitDaemonSet(ctx, ds.Namespace, ds.Name, KubeProxyRestoreTimeout)).To(Succeed())
+	Eventually(ctx, checkWith(ctx)).WithTimeout(KubeProxyRestoreTimeout).Should(Succeed(), "Services after kube-proxy's return")
+}

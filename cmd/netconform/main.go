@@ -5,6 +5,7 @@
 //	netconform cluster up   [--name N] [--cni C] [--workers 2] [--kubeconfig PATH]
 //	netconform cluster down [--name N]
 //	netconform cleanup [--kubeconfig K] [--run-id ID]
+//	netconform report expect --label L --state S REPORT...
 package main
 
 import (
@@ -24,6 +25,7 @@ const usage = `usage:
   netconform cluster down [--name N]    delete a kind cluster
   netconform cluster kubeconfig [--name N]  print where its kubeconfig is
   netconform cleanup [--kubeconfig K] [--run-id ID]  remove what test runs left behind
+  netconform report expect --label L --state S REPORT...  check every spec with a label ended in a state
 `
 
 func main() {
@@ -51,6 +53,8 @@ func run(ctx context.Context, args []string) error {
 		return clusterDown(ctx, args[2:])
 	case "cluster kubeconfig":
 		return clusterKubeconfig(args[2:])
+	case "report expect":
+		return reportExpect(args[2:])
 	}
 	return fmt.Errorf("unknown command %q\n%s", strings.Join(args[:2], " "), usage)
 }

@@ -207,6 +207,19 @@ func imageRefs(names []string) []string {
 	return out
 }
 
+// etcdWithoutFsync lets the test cluster's etcd skip fsync: its data lives
+// only as long as the cluster, and on a small CI machine the fsyncs of every
+// pod and namespace change are a large share of the run's time. kind v0.33
+// writes kubeadm's v1beta3 config for Kubernetes 1.34 (extraArgs a map);
+// the patch names that version, as one for v1beta4 would need a list.
+const etcdWithoutFsync = `apiVersion: kubeadm.k8s.io/v1beta3
+kind: ClusterConfiguration
+etcd:
+  local:
+    extraArgs:
+      unsafe-no-fsync: "true"
+`
+
 func kindConfig(cfg Config) *v1alpha4.Cluster {
 	kc := &v1alpha4.Cluster{
 		Networking: v1alpha4.Networking{
@@ -214,7 +227,8 @@ func kindConfig(cfg Config) *v1alpha4.Cluster {
 			PodSubnet:         PodSubnet,
 			ServiceSubnet:     ServiceSubnet,
 		},
-		Nodes: []v1alpha4.Node{{Role: v1alpha4.ControlPlaneRole, Image: cfg.NodeImage}},
+		Nodes:                []v1alpha4.Node{{Role: v1alpha4.ControlPlaneRole, Image: cfg.NodeImage}},
+		KubeadmConfigPatches: []string{etcdWithoutFsync},
 	}
 	for range cfg.Workers {
 		kc.Nodes = append(kc.Nodes, v1alpha4.Node{Role: v1alpha4.WorkerRole, Image: cfg.NodeImage})

@@ -10,6 +10,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/watch"
 )
 
 // NotReadyNodes names the nodes whose Ready condition is not True, with the
@@ -135,19 +137,67 @@ func (c *Client) poll(ctx context.Context, timeout time.Duration, check func() (
 	}
 }
 
-// WaitPodReady waits until a pod is Ready and returns it.
+// watchReady follows a pod's watch until the pod is Ready (returned), the
+// watch ends or ctx is done; state is the last state seen.
+func watchReady(ctx context.Context, w watch.Interface) (ready *corev1.Pod, state string) {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, state
+		case ev, open := <-w.ResultChan():
+			if !open {
+				return nil, state
+			}
+			p, ok := ev.Object.(*corev1.Pod)
+			if !ok || ev.Type == watch.Deleted {
+				continue // a watch error or a deleted pod: Get tells
+			}
+			if PodReady(p) {
+				return p, ""
+			}
+			state = fmt.Sprintf("pod %s/%s on %s: %s", p.Namespace, p.Name, p.Spec.NodeName, PodState(p))
+		}
+	}
+}
+
+// WaitPodReady waits until a pod is Ready and returns it. It watches the
+// pod rather than polling it: a run starts dozens of pods at once, and
+// each wait then costs the API server one watch, not a GET every tick.
 func (c *Client) WaitPodReady(ctx context.Context, namespace, name string, timeout time.Duration) (*corev1.Pod, error) {
-	var pod *corev1.Pod
-	err := c.poll(ctx, timeout, func() (string, error) {
-		p, err := c.Clientset.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return "pod " + namespace + "/" + name + ": " + err.Error(), nil
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	pods := c.Clientset.CoreV1().Pods(namespace)
+	last := "pod " + namespace + "/" + name + " not seen yet"
+	for {
+		version := ""
+		p, err := pods.Get(ctx, name, metav1.GetOptions{})
+		switch {
+		case err == nil && PodReady(p):
+			return p, nil
+		case err == nil:
+			last, version = fmt.Sprintf("pod %s/%s on %s: %s", namespace, name, p.Spec.NodeName, PodState(p)), p.ResourceVersion
+		case ctx.Err() == nil:
+			last = "pod " + namespace + "/" + name + ": " + err.Error()
 		}
-		if !PodReady(p) {
-			return fmt.Sprintf("pod %s/%s on %s: %s", namespace, name, p.Spec.NodeName, PodState(p)), nil
+		if ctx.Err() == nil {
+			w, err := pods.Watch(ctx, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String(), ResourceVersion: version})
+			if err == nil {
+				p, state := watchReady(ctx, w)
+				w.Stop()
+				if p != nil {
+					return p, nil
+				}
+				if state != "" {
+					last = state
+				}
+			}
 		}
-		pod = p
-		return "", nil
-	})
-	return pod, err
+		// The watch ended (server timeout, expired version, error): look
+		// again after a pause, unless time is up.
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("not ready after %s: %s", timeout, last)
+		case <-time.After(pollInterval):
+		}
+	}
 }

@@ -7,8 +7,11 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 func daemonSet(generation, observed int64, desired, updated, ready int32) *appsv1.DaemonSet {
@@ -44,5 +47,38 @@ func TestWaitDaemonSet(t *testing.T) {
 				t.Fatalf("want an error naming %q, got %v", tc.pending, err)
 			}
 		})
+	}
+}
+
+func TestWaitPodReadyFollowsTheWatch(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"}, Status: corev1.PodStatus{Phase: corev1.PodPending}}
+	cs := fake.NewClientset(pod)
+	events := watch.NewFake()
+	cs.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(events, nil))
+	c := &Client{Clientset: cs}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.WaitPodReady(context.Background(), "ns", "p", 5*time.Second)
+		done <- err
+	}()
+	starting := pod.DeepCopy()
+	starting.Status.Phase = corev1.PodRunning
+	events.Modify(starting) // blocks until the wait reads it
+	ready := starting.DeepCopy()
+	ready.Status.PodIP = "10.244.1.7"
+	ready.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}
+	events.Modify(ready)
+	if err := <-done; err != nil {
+		t.Fatalf("want Ready, got %v", err)
+	}
+}
+
+func TestWaitPodReadyNamesTheStateOnTimeout(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"}, Spec: corev1.PodSpec{NodeName: "n1"},
+		Status: corev1.PodStatus{Phase: corev1.PodPending}}
+	c := &Client{Clientset: fake.NewClientset(pod)}
+	_, err := c.WaitPodReady(context.Background(), "ns", "p", 500*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "pod ns/p on n1") {
+		t.Fatalf("want a timeout naming the pod and its node, got %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/netconform/netconform/framework/cni"
@@ -95,4 +96,24 @@ func Read(path string) (Report, error) {
 		return r, err
 	}
 	return r, json.Unmarshal(data, &r)
+}
+
+// Expect checks that every spec run with label (those a label filter left
+// out are skipped without a reason, and not counted) ended in state want.
+// It returns how many specs it checked and the ones that did not; a report
+// with no such spec is an error, so that a check cannot pass vacuously.
+func (r Report) Expect(label string, want State) (checked int, wrong []Spec, err error) {
+	for _, s := range r.Specs {
+		if !slices.Contains(s.Labels, label) || (s.State == Skipped && s.Reason == "") {
+			continue
+		}
+		checked++
+		if s.State != want {
+			wrong = append(wrong, s)
+		}
+	}
+	if checked == 0 {
+		return 0, nil, fmt.Errorf("suite %s: no spec labelled %s ran", r.Suite, label)
+	}
+	return checked, wrong, nil
 }

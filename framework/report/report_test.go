@@ -23,3 +23,19 @@ func TestWriteReadTally(t *testing.T) {
 		t.Errorf("round trip lost data: %+v", got)
 	}
 }
+
+func TestExpect(t *testing.T) {
+	r := Report{Suite: "netpol", Specs: []Spec{
+		{Name: "a", Labels: []string{"Feature:NetworkPolicy"}, State: Unsupported, Reason: "no policy"},
+		{Name: "b", Labels: []string{"Feature:NetworkPolicy"}, State: Passed},
+		{Name: "c", Labels: []string{"Feature:NetworkPolicy", "Disruptive"}, State: Skipped}, // filtered out
+		{Name: "d", Labels: []string{"Feature:DNS"}, State: Failed},
+	}}
+	checked, wrong, err := r.Expect("Feature:NetworkPolicy", Unsupported)
+	if err != nil || checked != 2 || len(wrong) != 1 || wrong[0].Name != "b" {
+		t.Errorf("Expect = %d, %v, %v; want 2 checked and b wrong", checked, wrong, err)
+	}
+	if _, _, err := r.Expect("Feature:SCTP", Unsupported); err == nil {
+		t.Error("a label no spec ran with must be an error, not a pass")
+	}
+}

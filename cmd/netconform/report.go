@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/netconform/netconform/framework/report"
+)
+
+// reportExpect checks conformance reports: every spec run with a label must
+// have ended in one state. CI matrices use it to hold a CNI to its profile,
+// e.g. every NetworkPolicy spec Unsupported on a CNI without policy.
+func reportExpect(args []string) error {
+	fs := newFlags("report expect")
+	label := fs.String("label", "", "spec label to check, e.g. Feature:NetworkPolicy")
+	state := fs.String("state", "", "state every such spec must be in: passed, failed, unsupported, skipped")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *label == "" || *state == "" || fs.NArg() == 0 {
+		return fmt.Errorf("usage: netconform report expect --label L --state S REPORT.conformance.json...")
+	}
+	var problems []string
+	for _, path := range fs.Args() {
+		r, err := report.Read(path)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", path, err)
+		}
+		checked, wrong, err := r.Expect(*label, report.State(*state))
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		for _, s := range wrong {
+			problems = append(problems, fmt.Sprintf("%s: %q is %s, not %s %s", r.Suite, s.Name, s.State, *state, s.Reason+s.Failure))
+		}
+		fmt.Printf("%s: %d of %d specs labelled %s are %s (CNI %s)\n", r.Suite, checked-len(wrong), checked, *label, *state, r.CNI.Name)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%d unexpected outcome(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
+	}
+	return nil
+}

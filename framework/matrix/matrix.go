@@ -28,6 +28,12 @@ type Options struct {
 	// Retries re-probes cells that came back inconclusive, at most this
 	// many extra rounds (they never count as allowed or denied).
 	Retries int
+	// Expected, when set (one table per case), makes a denial count only
+	// when it repeats: a cell expected Allow that timed out or was refused
+	// is probed once more (a datagram lost on a starved node is not a
+	// policy). An observed Allow is never re-probed: no artifact turns a
+	// dropped packet into an answered connection.
+	Expected []*reach.Table
 }
 
 func (o *Options) defaults() {
@@ -57,16 +63,47 @@ func Observe(ctx context.Context, cl *kube.Client, pods []*corev1.Pod, cases []r
 	for i := range cases {
 		tables[i] = reach.NewTable(peers, reach.Inconclusive)
 	}
+	if err := observeInconclusive(ctx, cl, pods, cases, tables, opts); err != nil {
+		return tables, err
+	}
+	if opts.Expected != nil && reopenDenials(tables, opts.Expected) > 0 {
+		return tables, observeInconclusive(ctx, cl, pods, cases, tables, opts)
+	}
+	return tables, nil
+}
+
+// observeInconclusive probes the inconclusive cells, in up to 1+Retries rounds.
+func observeInconclusive(ctx context.Context, cl *kube.Client, pods []*corev1.Pod, cases []reach.Case, tables []*reach.Table, opts Options) error {
 	for round := 0; round <= opts.Retries; round++ {
 		pending := observeRound(ctx, cl, pods, cases, tables, opts)
 		if pending == 0 {
 			break
 		}
 		if ctx.Err() != nil {
-			return tables, ctx.Err()
+			return ctx.Err()
 		}
 	}
-	return tables, nil
+	return nil
+}
+
+// reopenDenials marks Inconclusive every observed Deny that expected says
+// is Allow, and returns how many it reopened.
+func reopenDenials(observed, expected []*reach.Table) int {
+	n := 0
+	for k, t := range observed {
+		if k >= len(expected) {
+			break
+		}
+		for _, from := range t.Peers() {
+			for _, to := range t.Peers() {
+				if t.Get(from, to) == reach.Deny && expected[k].Has(from) && expected[k].Has(to) && expected[k].Get(from, to) == reach.Allow {
+					t.Set(from, to, reach.Inconclusive)
+					n++
+				}
+			}
+		}
+	}
+	return n
 }
 
 type cellKey struct {

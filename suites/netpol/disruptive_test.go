@@ -43,6 +43,8 @@ var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disrup
 		if e2e.Current.CNI.Name != "kube-router" {
 			Skip("this check switches kube-router's firewall off; the CNI is " + e2e.Current.CNI.Name)
 		}
+		// Only a kube-router that enforces policy can be shown to stop.
+		e2e.Requires(cni.NetworkPolicy)
 		topo := deployTopology(ctx, e2e.Cluster)
 		topo.ExpectBaseline(ctx, portCases...)
 

@@ -171,7 +171,7 @@ func (t *Topology) expected(ctx context.Context, cases []reach.Case) ([]*reach.T
 func (t *Topology) matches(ctx context.Context, g Gomega, cases []reach.Case) {
 	want, err := t.expected(ctx, cases)
 	g.Expect(err).NotTo(HaveOccurred(), "computing the expected reachability")
-	got, err := matrix.Observe(ctx, t.cl, t.Pods, cases, matrix.Options{TimeoutMs: ProbeTimeoutMs, Container: fixtures.AgentContainer})
+	got, err := matrix.Observe(ctx, t.cl, t.Pods, cases, matrix.Options{TimeoutMs: ProbeTimeoutMs, Container: fixtures.AgentContainer, Expected: want})
 	g.Expect(err).NotTo(HaveOccurred(), "observing the matrix")
 	var failures []string
 	for i, c := range cases {

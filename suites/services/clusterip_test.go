@@ -55,7 +55,7 @@ func answeredBy(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.P
 	g.Expect(err).NotTo(HaveOccurred())
 	seen := map[string]bool{}
 	for _, r := range res {
-		g.Expect(r.Verdict).To(Equal(probe.Connected), "connection %s to %s: %s", r.ID, target, r.Error)
+		expectConnected(ctx, g, cl, r, "connection %s to %s: %s", r.ID, target, r.Error)
 		seen[r.Echo.Pod] = true
 	}
 	out := make([]string, 0, len(seen))
@@ -78,11 +78,17 @@ func serviceAnswers(ctx context.Context, cl *kube.Client, client *corev1.Pod, ba
 		res, err := e2e.Probe(ctx, cl, client, probes...)
 		g.Expect(err).NotTo(HaveOccurred())
 		for _, r := range res {
-			if r.Verdict != probe.Connected {
-				g.Expect(r.Verdict).To(Equal(probe.Connected), "%s from %s/%s: %s (%s)", r.ID, client.Namespace, client.Name, r.Error, e2e.ServiceProxy(ctx, cl))
-			}
+			expectConnected(ctx, g, cl, r, "%s from %s/%s: %s", r.ID, client.Namespace, client.Name, r.Error)
 			g.Expect(r.Echo.Pod).To(HavePrefix(backend), "%s answered by another pod", r.ID)
 		}
+	}
+}
+
+// expectConnected fails g unless r connected, naming what programs Service
+// IPs on the nodes (asked only on failure: it costs an API call).
+func expectConnected(ctx context.Context, g Gomega, cl *kube.Client, r probe.Result, format string, args ...any) {
+	if r.Verdict != probe.Connected {
+		g.Expect(r.Verdict).To(Equal(probe.Connected), fmt.Sprintf(format, args...)+" ("+e2e.ServiceProxy(ctx, cl)+")")
 	}
 }
 
@@ -205,7 +211,7 @@ var _ = Describe("A ClusterIP Service", Label("services", e2e.Conformance), func
 				probe.Probe{ID: "http/82", Protocol: probe.HTTP, Target: fmt.Sprintf("http://%s/multiport", e2e.Addr(ip, fixtures.ServiceHTTPPort))})
 			g.Expect(err).NotTo(HaveOccurred())
 			for _, r := range res {
-				g.Expect(r.Verdict).To(Equal(probe.Connected), "%s: %s", r.ID, r.Error)
+				expectConnected(ctx, g, cl, r, "%s: %s", r.ID, r.Error)
 				g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
 			}
 		}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())

@@ -66,7 +66,7 @@ var _ = Describe("A NodePort Service", Label("services", e2e.Conformance, e2e.Fe
 				target := e2e.Addr(ip, port)
 				Eventually(ctx, func(g Gomega) {
 					r := fromRunner(ctx, probe.Probe{ID: string(proto), Protocol: proto, Target: target})
-					g.Expect(r.Verdict).To(Equal(probe.Connected), "%s NodePort %s on node %s: %s", proto, target, node, r.Error)
+					expectConnected(ctx, g, cl, r, "%s NodePort %s on node %s: %s", proto, target, node, r.Error)
 					g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
 				}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
 			}
@@ -87,7 +87,7 @@ var _ = Describe("A NodePort Service", Label("services", e2e.Conformance, e2e.Fe
 
 		Eventually(ctx, func(g Gomega) {
 			r := fromRunner(ctx, probe.Probe{ID: "local", Protocol: probe.TCP, Target: withEndpoint})
-			g.Expect(r.Verdict).To(Equal(probe.Connected), "NodePort %s on %s, which runs the endpoint: %s", withEndpoint, nodes[0], r.Error)
+			expectConnected(ctx, g, cl, r, "NodePort %s on %s, which runs the endpoint: %s", withEndpoint, nodes[0], r.Error)
 			g.Expect(e2e.PeerIP(r)).To(Equal(source), "the endpoint saw %s, not the client %s: the source was NATed despite externalTrafficPolicy Local", e2e.PeerIP(r), source)
 		}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
 

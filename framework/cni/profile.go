@@ -39,16 +39,10 @@ func (p Profile) Supports(f Feature) (bool, string) {
 // its reason; a CNI that claims a feature and does not deliver it fails.
 var profiles = map[string]Profile{
 	"kube-router": {CNI: "kube-router", Unsupported: map[Feature]string{}},
-	"flannel": {CNI: "flannel", Unsupported: map[Feature]string{
-		NetworkPolicy: "flannel routes pods and enforces no NetworkPolicy", NetworkPolicyEgress: "no NetworkPolicy",
-		IPBlock: "no NetworkPolicy", NamedPorts: "no NetworkPolicy", EndPort: "no NetworkPolicy",
-	}},
-	"kindnet": {CNI: "kindnet", Unsupported: map[Feature]string{
-		NetworkPolicy: "kindnet's policy agent needs NFQUEUE, absent from these kernels", NetworkPolicyEgress: "see NetworkPolicy",
-		IPBlock: "see NetworkPolicy", NamedPorts: "see NetworkPolicy", EndPort: "see NetworkPolicy",
-	}},
-	"calico": {CNI: "calico", Unsupported: map[Feature]string{}},
-	"cilium": {CNI: "cilium", Unsupported: map[Feature]string{}},
+	"flannel":     {CNI: "flannel", Unsupported: withoutPolicy("flannel routes pods and enforces no NetworkPolicy")},
+	"kindnet":     {CNI: "kindnet", Unsupported: withoutPolicy("kindnet's policy agent needs NFQUEUE, absent from these kernels")},
+	"calico":      {CNI: "calico", Unsupported: map[Feature]string{}},
+	"cilium":      {CNI: "cilium", Unsupported: map[Feature]string{}},
 }
 
 // ProfileFor returns the profile of a detected CNI, as configured: an
@@ -61,17 +55,18 @@ func ProfileFor(d Detected) Profile {
 	}
 	p.Unsupported = maps.Clone(p.Unsupported)
 	if d.Name == "kube-router" && flagValue(d.Args, "--run-firewall") == "false" {
-		withoutPolicy(p.Unsupported, "kube-router runs with --run-firewall=false: it routes pods and enforces no NetworkPolicy")
+		maps.Copy(p.Unsupported, withoutPolicy("kube-router runs with --run-firewall=false: it routes pods and enforces no NetworkPolicy"))
 	}
 	return p
 }
 
-// withoutPolicy marks every NetworkPolicy feature unsupported for reason.
-func withoutPolicy(unsupported map[Feature]string, reason string) {
-	unsupported[NetworkPolicy] = reason
+// withoutPolicy declares every NetworkPolicy feature unsupported for reason.
+func withoutPolicy(reason string) map[Feature]string {
+	unsupported := map[Feature]string{NetworkPolicy: reason}
 	for _, f := range []Feature{NetworkPolicyEgress, IPBlock, NamedPorts, EndPort} {
 		unsupported[f] = "no NetworkPolicy: " + reason
 	}
+	return unsupported
 }
 
 // flagValue returns the value of a --name=value or --name value flag in

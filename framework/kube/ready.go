@@ -137,6 +137,11 @@ func (c *Client) poll(ctx context.Context, timeout time.Duration, check func() (
 	}
 }
 
+// pending says where a pod that is not Ready stands.
+func pending(p *corev1.Pod) string {
+	return fmt.Sprintf("pod %s/%s on %s: %s", p.Namespace, p.Name, p.Spec.NodeName, PodState(p))
+}
+
 // watchReady follows a pod's watch until the pod is Ready (returned), the
 // watch ends or ctx is done; state is the last state seen.
 func watchReady(ctx context.Context, w watch.Interface) (ready *corev1.Pod, state string) {
@@ -155,7 +160,7 @@ func watchReady(ctx context.Context, w watch.Interface) (ready *corev1.Pod, stat
 			if PodReady(p) {
 				return p, ""
 			}
-			state = fmt.Sprintf("pod %s/%s on %s: %s", p.Namespace, p.Name, p.Spec.NodeName, PodState(p))
+			state = pending(p)
 		}
 	}
 }
@@ -175,7 +180,7 @@ func (c *Client) WaitPodReady(ctx context.Context, namespace, name string, timeo
 		case err == nil && PodReady(p):
 			return p, nil
 		case err == nil:
-			last, version = fmt.Sprintf("pod %s/%s on %s: %s", namespace, name, p.Spec.NodeName, PodState(p)), p.ResourceVersion
+			last, version = pending(p), p.ResourceVersion
 		case ctx.Err() == nil:
 			last = "pod " + namespace + "/" + name + ": " + err.Error()
 		}

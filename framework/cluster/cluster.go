@@ -168,6 +168,9 @@ func Create(ctx context.Context, cfg Config) (*Cluster, error) {
 	if err := step("load images", func() error { return loadImages(ctx, nodeList, needed[1:]) }); err != nil {
 		return nil, err
 	}
+	if err := step("egress guard", func() error { return guardEgress(ctx, nodeList) }); err != nil {
+		return nil, err
+	}
 	if c.Client, err = kube.Open(ctx, cfg.Kubeconfig); err != nil {
 		return nil, err
 	}

@@ -3,11 +3,15 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/probe"
 )
 
 // ServiceProxy says what programs Service IPs on the nodes, for failure
@@ -53,4 +57,75 @@ func NodeNames(ctx context.Context, cl *kube.Client) ([]string, error) {
 		names[i] = n.Name
 	}
 	return names, nil
+}
+
+// Endpoints says, for the failure message of a Service check, what the
+// Service's EndpointSlices hold and, when from is a pod, whether each
+// endpoint answers it directly: endpoints that answer point at the Service
+// proxy, endpoints that do not point at pod networking, no endpoints at
+// the selector or readiness.
+func Endpoints(ctx context.Context, cl *kube.Client, from *corev1.Pod, svc *corev1.Service) string {
+	slices, err := cl.Clientset.DiscoveryV1().EndpointSlices(svc.Namespace).List(ctx, metav1.ListOptions{
+		LabelSelector: discoveryv1.LabelServiceName + "=" + svc.Name})
+	if err != nil {
+		return "endpoints of " + svc.Name + ": " + err.Error()
+	}
+	type endpoint struct {
+		addr, desc string
+	}
+	var eps []endpoint
+	for _, s := range slices.Items {
+		port := firstTCPPort(s.Ports)
+		for _, e := range s.Endpoints {
+			desc := "ready"
+			if e.Conditions.Ready != nil && !*e.Conditions.Ready {
+				desc = "not ready"
+			}
+			if e.TargetRef != nil {
+				desc = e.TargetRef.Name + ", " + desc
+			}
+			if e.NodeName != nil {
+				desc += ", node " + *e.NodeName
+			}
+			for _, a := range e.Addresses {
+				eps = append(eps, endpoint{Addr(a, port), desc})
+			}
+		}
+	}
+	if len(eps) == 0 {
+		return "Service " + svc.Name + " has no endpoints"
+	}
+	var probes []probe.Probe
+	for _, e := range eps {
+		probes = append(probes, probe.Probe{ID: e.addr, Protocol: probe.TCP, Target: e.addr})
+	}
+	verdicts := map[string]string{}
+	if from != nil {
+		if res, err := Probe(ctx, cl, from, probes...); err == nil {
+			for _, r := range res {
+				v := "answers " + from.Name + " directly"
+				if r.Verdict != probe.Connected {
+					v = fmt.Sprintf("does not answer %s directly: %s %s", from.Name, r.Verdict, r.Error)
+				}
+				verdicts[r.ID] = v
+			}
+		}
+	}
+	parts := make([]string, len(eps))
+	for i, e := range eps {
+		parts[i] = fmt.Sprintf("%s (%s)", e.addr, e.desc)
+		if v, ok := verdicts[e.addr]; ok {
+			parts[i] += " " + v
+		}
+	}
+	return "endpoints of " + svc.Name + ": " + strings.Join(parts, "; ")
+}
+
+func firstTCPPort(ports []discoveryv1.EndpointPort) int {
+	for _, p := range ports {
+		if p.Port != nil && (p.Protocol == nil || *p.Protocol == corev1.ProtocolTCP) {
+			return int(*p.Port)
+		}
+	}
+	return 0
 }

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -28,17 +30,29 @@ const (
 	EntryObserved = "observed"
 )
 
-func writeReports(r Report, suite, dir string) {
+// prepareReportDir makes sure the reports can be written before any spec
+// runs: a run whose reports are lost at the end is a wasted run.
+func prepareReportDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("-report-dir (or NETCONFORM_REPORT_DIR): %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".write-check-")
+	if err != nil {
+		return fmt.Errorf("-report-dir (or NETCONFORM_REPORT_DIR) %s is not writable: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+func writeReports(r Report, suite, dir string) error {
 	base := filepath.Join(dir, suite+"-"+RunID)
-	for _, err := range []error{
+	return errors.Join(
 		reporters.GenerateJUnitReport(r, base+".junit.xml"),
 		reporters.GenerateJSONReport(r, base+".ginkgo.json"),
-		report.Write(base+".conformance.json", conformance(r, suite)),
-	} {
-		if err != nil {
-			fmt.Fprintf(GinkgoWriter, "writing reports: %v\n", err)
-		}
-	}
+		report.Write(base+".conformance.json", conformance(r, suite)))
 }
 
 // conformance turns Ginkgo's report into netconform's.

@@ -61,6 +61,9 @@ var lease *cluster.Lease
 // Ctrl-C), and writes the reports.
 func RunSuite(t *testing.T, suite string) {
 	RegisterFailHandler(Fail)
+	if err := prepareReportDir(*reportDir); err != nil {
+		t.Fatal(err)
+	}
 	SetDefaultEventuallyPollingInterval(PollInterval)
 	SetDefaultConsistentlyPollingInterval(ProbeInterval)
 	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
@@ -103,7 +106,7 @@ func RunSuite(t *testing.T, suite string) {
 
 	ReportAfterSuite("reports", func(r Report) {
 		if *reportDir != "" {
-			writeReports(r, suite, *reportDir)
+			Expect(writeReports(r, suite, *reportDir)).To(Succeed())
 		}
 	})
 	suiteConfig, reporterConfig := GinkgoConfiguration()

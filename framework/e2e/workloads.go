@@ -11,7 +11,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/fixtures"
@@ -60,16 +59,13 @@ func NamespaceWithLevel(ctx context.Context, cl *kube.Client, base, level string
 	created, err := cl.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
 	Expect(err).NotTo(HaveOccurred(), "creating a test namespace")
 	DeferCleanup(func(ctx SpecContext) {
-		err := cl.Clientset.CoreV1().Namespaces().Delete(ctx, created.Name, metav1.DeleteOptions{})
-		if !apierrors.IsNotFound(err) {
-			Expect(err).NotTo(HaveOccurred(), "deleting namespace %s", created.Name)
-		}
+		Expect(cl.DeleteNamespace(ctx, created.Name)).To(Succeed())
 	})
 	return created.Name
 }
 
-// SchedulableNodes returns n nodes that take ordinary pods (no NoSchedule
-// taint), skipping the spec when the cluster has fewer.
+// SchedulableNodes returns the nodes that take ordinary pods (no NoSchedule
+// taint), sorted by name, skipping the spec when there are fewer than n.
 func SchedulableNodes(ctx context.Context, cl *kube.Client, n int) []string {
 	GinkgoHelper()
 	list, err := cl.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
@@ -84,7 +80,7 @@ func SchedulableNodes(ctx context.Context, cl *kube.Client, n int) []string {
 	if len(names) < n {
 		Skip(fmt.Sprintf("needs %d schedulable nodes, the cluster has %d", n, len(names)))
 	}
-	return names[:n]
+	return names
 }
 
 // Deploy creates a pod and waits until it is Ready, returning it with its IP.

@@ -8,6 +8,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 )
 
 // RunIDLabel marks every object a test run creates, with the run's ID.
@@ -22,8 +23,8 @@ func (c *Client) DeleteLabelled(ctx context.Context, selector string) error {
 		return err
 	}
 	for _, ns := range list.Items {
-		if err := nss.Delete(ctx, ns.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
-			return fmt.Errorf("deleting namespace %s: %w", ns.Name, err)
+		if err := c.DeleteNamespace(ctx, ns.Name); err != nil {
+			return err
 		}
 	}
 	for {
@@ -43,4 +44,23 @@ func (c *Client) DeleteLabelled(ctx context.Context, selector string) error {
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// DeleteNamespace deletes a test namespace without waiting for it to go.
+// Its pods go first, with no grace period: they are test fixtures with
+// nothing to shut down, and a namespace is gone only when its last pod
+// is, so graceful termination (kubelet, runtime and CNI teardown, on a
+// busy node) would hold every namespace, and the run's end, for tens of
+// seconds.
+func (c *Client) DeleteNamespace(ctx context.Context, name string) error {
+	err := c.Clientset.CoreV1().Pods(name).DeleteCollection(ctx,
+		metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}, metav1.ListOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("deleting the pods of namespace %s: %w", name, err)
+	}
+	err = c.Clientset.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("deleting namespace %s: %w", name, err)
+	}
+	return nil
 }

@@ -56,73 +56,95 @@ func podIPs(pods []*corev1.Pod) []string {
 }
 
 var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), func() {
-	var (
-		cl     *kube.Client
-		ns     string
-		client *corev1.Pod
-		web    *corev1.Service
-		pods   []*corev1.Pod
-	)
-	BeforeEach(func(ctx SpecContext) {
-		cl = e2e.Cluster
-		ns = e2e.Namespace(ctx, cl, "dns")
-		pods = e2e.DeployAll(ctx, cl,
-			fixtures.AgentPod("web-0", ns, fixtures.InGroup("web")),
-			fixtures.AgentPod("web-1", ns, fixtures.InGroup("web")),
-			fixtures.AgentPod("client", ns))
-		client, pods = pods[2], pods[:2]
-		web = e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
+	// The specs that only resolve share one namespace: two backends, a
+	// client, a pod with hostname and subdomain, and the Services those
+	// names come from, all deployed at once.
+	Context("for Services and pods", Ordered, ContinueOnFailure, func() {
+		var (
+			cl     *kube.Client
+			ns     string
+			client *corev1.Pod
+			named  *corev1.Pod
+			web    *corev1.Service
+			pods   []*corev1.Pod
+		)
+		BeforeAll(func(ctx SpecContext) {
+			cl = e2e.Cluster
+			ns = e2e.Namespace(ctx, cl, "dns")
+			web = e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
+			e2e.CreateService(ctx, cl, fixtures.AgentService("web-headless", ns, "web", fixtures.Headless()))
+			e2e.CreateService(ctx, cl, fixtures.AgentService("sub", ns, "named", fixtures.Headless()))
+			e2e.CreateService(ctx, cl, fixtures.ExternalNameService("alias", ns, "web."+ns+".svc."+zone))
+			deployed := e2e.DeployAll(ctx, cl,
+				fixtures.AgentPod("web-0", ns, fixtures.InGroup("web")),
+				fixtures.AgentPod("web-1", ns, fixtures.InGroup("web")),
+				fixtures.AgentPod("named", ns, fixtures.InGroup("named"), fixtures.WithHostname("host-a", "sub")),
+				fixtures.AgentPod("client", ns))
+			pods, named, client = deployed[:2], deployed[2], deployed[3]
+		})
+
+		It("resolves a Service by its full name and, through the search path, by <svc>.<ns> and <svc>", func(ctx SpecContext) {
+			expectAnswers(ctx, cl, client, resolvesTo(web.Spec.ClusterIP),
+				lookup("web."+ns+".svc."+zone, "A"), lookup("web."+ns, "A"), lookup("web", "A"))
+		})
+
+		It("resolves a headless Service to the IPs of its ready pods", func(ctx SpecContext) {
+			expectAnswers(ctx, cl, client, resolvesTo(podIPs(pods)...), lookup("web-headless."+ns+".svc."+zone, "A"))
+		})
+
+		It("serves SRV records for named ports", func(ctx SpecContext) {
+			name := "_echo-tcp._tcp.web." + ns + ".svc." + zone
+			expectAnswers(ctx, cl, client, func(g Gomega, r probe.Result) {
+				g.Expect(r.SRV).To(ConsistOf(And(
+					HaveField("Port", BeEquivalentTo(fixtures.ServiceTCPPort)),
+					HaveField("Target", Equal("web."+ns+".svc."+zone+".")))), "SRV %s", name)
+			}, lookup(name, "SRV"))
+		})
+
+		It("gives a pod with hostname and subdomain an A record under its headless Service", func(ctx SpecContext) {
+			expectAnswers(ctx, cl, client, resolvesTo(named.Status.PodIP), lookup("host-a.sub."+ns+".svc."+zone, "A"))
+		})
+
+		It("answers an ExternalName Service with a CNAME to its external name", func(ctx SpecContext) {
+			target := "web." + ns + ".svc." + zone
+			expectAnswers(ctx, cl, client, func(g Gomega, r probe.Result) {
+				g.Expect(r.CNAME).To(Equal(target+"."), "%s", r.ID)
+			}, lookup("alias."+ns+".svc."+zone, "CNAME"))
+			expectAnswers(ctx, cl, client, resolvesTo(web.Spec.ClusterIP), lookup("alias."+ns+".svc."+zone, "A"))
+		})
 	})
 
-	It("resolves a Service by its full name and, through the search path, by <svc>.<ns> and <svc>", func(ctx SpecContext) {
-		expectAnswers(ctx, cl, client, resolvesTo(web.Spec.ClusterIP),
-			lookup("web."+ns+".svc."+zone, "A"), lookup("web."+ns, "A"), lookup("web", "A"))
-	})
-
-	It("resolves a headless Service to the IPs of its ready pods", func(ctx SpecContext) {
-		e2e.CreateService(ctx, cl, fixtures.AgentService("web-headless", ns, "web", fixtures.Headless()))
-		expectAnswers(ctx, cl, client, resolvesTo(podIPs(pods)...), lookup("web-headless."+ns+".svc."+zone, "A"))
-	})
-
-	It("serves SRV records for named ports", func(ctx SpecContext) {
-		name := "_echo-tcp._tcp.web." + ns + ".svc." + zone
-		expectAnswers(ctx, cl, client, func(g Gomega, r probe.Result) {
-			g.Expect(r.SRV).To(ConsistOf(And(
-				HaveField("Port", BeEquivalentTo(fixtures.ServiceTCPPort)),
-				HaveField("Target", Equal("web."+ns+".svc."+zone+".")))), "SRV %s", name)
-		}, lookup(name, "SRV"))
-	})
-
-	It("gives a pod with hostname and subdomain an A record under its headless Service", func(ctx SpecContext) {
-		e2e.CreateService(ctx, cl, fixtures.AgentService("sub", ns, "named", fixtures.Headless()))
-		named := e2e.Deploy(ctx, cl, fixtures.AgentPod("named", ns, fixtures.InGroup("named"), fixtures.WithHostname("host-a", "sub")))
-		expectAnswers(ctx, cl, client, resolvesTo(named.Status.PodIP), lookup("host-a.sub."+ns+".svc."+zone, "A"))
-	})
-
-	It("answers an ExternalName Service with a CNAME to its external name", func(ctx SpecContext) {
-		target := "web." + ns + ".svc." + zone
-		e2e.CreateService(ctx, cl, fixtures.ExternalNameService("alias", ns, target))
-		expectAnswers(ctx, cl, client, func(g Gomega, r probe.Result) {
-			g.Expect(r.CNAME).To(Equal(target+"."), "%s", r.ID)
-		}, lookup("alias."+ns+".svc."+zone, "CNAME"))
-		expectAnswers(ctx, cl, client, resolvesTo(web.Spec.ClusterIP), lookup("alias."+ns+".svc."+zone, "A"))
-	})
+	// The next two need a pod of their own and resolve Services every
+	// cluster has, so they run in parallel with the ones above.
 
 	It("honours dnsPolicy None with a dnsConfig of the pod's own", func(ctx SpecContext) {
-		dnsSvc, err := cl.Clientset.CoreV1().Services("kube-system").Get(ctx, "kube-dns", metav1.GetOptions{})
-		Expect(err).NotTo(HaveOccurred(), "the cluster DNS Service kube-system/kube-dns")
+		cl := e2e.Cluster
+		dnsSvc := clusterService(ctx, cl, "kube-system", "kube-dns")
+		ns := e2e.Namespace(ctx, cl, "dns-custom")
 		custom := e2e.Deploy(ctx, cl, fixtures.AgentPod("custom-dns", ns, fixtures.WithDNSConfig(&corev1.PodDNSConfig{
 			Nameservers: []string{dnsSvc.Spec.ClusterIP},
-			// Only this search domain: "web" must resolve through it, "web.<ns>" must not be needed.
-			Searches: []string{ns + ".svc." + zone},
+			// Only this search domain: "kube-dns" must resolve through it,
+			// "kube-dns.kube-system" must not be needed, and the pod's
+			// own namespace must not be searched.
+			Searches: []string{"kube-system.svc." + zone},
 			Options:  []corev1.PodDNSConfigOption{{Name: "ndots", Value: ptr.To("2")}},
 		})))
-		expectAnswers(ctx, cl, custom, resolvesTo(web.Spec.ClusterIP), lookup("web", "A"))
+		expectAnswers(ctx, cl, custom, resolvesTo(dnsSvc.Spec.ClusterIP), lookup("kube-dns", "A"))
 	})
 
 	It("resolves Services from a hostNetwork pod with ClusterFirstWithHostNet", Label(e2e.FeatureHostNetwork), func(ctx SpecContext) {
+		cl := e2e.Cluster
+		api := clusterService(ctx, cl, "default", "kubernetes")
 		hostNS := e2e.NamespaceWithLevel(ctx, cl, "dns-hostnet", e2e.Privileged)
 		host := e2e.Deploy(ctx, cl, fixtures.AgentPod("host", hostNS, fixtures.WithHostNetwork()))
-		expectAnswers(ctx, cl, host, resolvesTo(web.Spec.ClusterIP), lookup("web."+ns+".svc."+zone, "A"), lookup("web."+ns, "A"))
+		expectAnswers(ctx, cl, host, resolvesTo(api.Spec.ClusterIP), lookup("kubernetes.default.svc."+zone, "A"), lookup("kubernetes.default", "A"))
 	})
 })
+
+// clusterService is a Service every conformant cluster has.
+func clusterService(ctx context.Context, cl *kube.Client, ns, name string) *corev1.Service {
+	GinkgoHelper()
+	svc, err := cl.Clientset.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
+	Expect(err).NotTo(HaveOccurred(), "the Service %s/%s", ns, name)
+	return svc
+}

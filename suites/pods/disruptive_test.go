@@ -21,8 +21,10 @@ import (
 func crossNodePair(ctx context.Context, cl *kube.Client, nodes []string) (client, server *corev1.Pod, check func(Gomega)) {
 	GinkgoHelper()
 	ns := e2e.Namespace(ctx, cl, "disrupt")
-	server = e2e.Deploy(ctx, cl, fixtures.AgentPod("server", ns, fixtures.OnNode(nodes[0])))
-	client = e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns, fixtures.OnNode(nodes[1])))
+	pair := e2e.DeployAll(ctx, cl,
+		fixtures.AgentPod("server", ns, fixtures.OnNode(nodes[0])),
+		fixtures.AgentPod("client", ns, fixtures.OnNode(nodes[1])))
+	server, client = pair[0], pair[1]
 	target := e2e.Addr(server.Status.PodIP, fixtures.AgentPort)
 	return client, server, func(g Gomega) {
 		res, err := e2e.Probe(ctx, cl, client, probe.Probe{ID: fmt.Sprintf("%s -> %s", nodes[1], nodes[0]), Protocol: probe.TCP, Target: target})

@@ -10,61 +10,66 @@ import (
 
 	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 )
 
 var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
-	It("gives every pod a unique IP inside its node's podCIDR", func(ctx SpecContext) {
-		cl := e2e.Cluster
-		nodes := e2e.SchedulableNodes(ctx, cl, 2)
-		ns := e2e.Namespace(ctx, cl, "podip")
-		var pods []*corev1.Pod
-		for _, node := range nodes {
-			for _, name := range []string{"a", "b"} {
-				pods = append(pods, e2e.Deploy(ctx, cl, fixtures.AgentPod(node+"-"+name, ns, fixtures.OnNode(node))))
-			}
-		}
-		owner := map[string]string{}
-		for _, p := range pods {
-			node, err := cl.Clientset.CoreV1().Nodes().Get(ctx, p.Spec.NodeName, metav1.GetOptions{})
-			Expect(err).NotTo(HaveOccurred())
-			if len(node.Spec.PodCIDRs) == 0 {
-				e2e.NotSupported("node " + node.Name + " has no podCIDR: the CNI allocates pod IPs itself")
-			}
-			for _, ip := range p.Status.PodIPs {
-				Expect(owner).NotTo(HaveKey(ip.IP), "pods %s and %s share IP %s", owner[ip.IP], p.Name, ip.IP)
-				owner[ip.IP] = p.Name
-				Expect(inAny(ip.IP, node.Spec.PodCIDRs)).To(BeTrue(), "pod %s has IP %s outside node %s's podCIDRs %v", p.Name, ip.IP, node.Name, node.Spec.PodCIDRs)
-			}
-		}
-	})
+	// One topology serves the specs that only read it: a server (with a
+	// sidecar agent, for localhost) and a client on its node, a client and
+	// a server on another node. Deployed once, it costs one pod start-up
+	// instead of one per spec.
+	Context("between pods", Ordered, ContinueOnFailure, func() {
+		var (
+			cl                          *kube.Client
+			nodes                       []string
+			server, sameNode, otherNode *corev1.Pod
+			all                         []*corev1.Pod
+		)
+		BeforeAll(func(ctx SpecContext) {
+			cl = e2e.Cluster
+			nodes = e2e.SchedulableNodes(ctx, cl, 2)
+			ns := e2e.Namespace(ctx, cl, "pods")
+			all = e2e.DeployAll(ctx, cl,
+				fixtures.AgentPod("server", ns, fixtures.OnNode(nodes[0]), fixtures.WithSidecarAgent()),
+				fixtures.AgentPod("client-same-node", ns, fixtures.OnNode(nodes[0])),
+				fixtures.AgentPod("client-other-node", ns, fixtures.OnNode(nodes[1])),
+				fixtures.AgentPod("server-other-node", ns, fixtures.OnNode(nodes[1])))
+			server, sameNode, otherNode = all[0], all[1], all[2]
+		})
 
-	It("lets the containers of one pod talk over localhost", func(ctx SpecContext) {
-		cl := e2e.Cluster
-		ns := e2e.Namespace(ctx, cl, "localhost")
-		pod := e2e.Deploy(ctx, cl, fixtures.AgentPod("pair", ns, fixtures.WithSidecarAgent()))
-		Eventually(ctx, func(g Gomega) {
-			res, err := e2e.ProbeFrom(ctx, cl, pod, fixtures.SidecarContainer,
-				probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)},
-				probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)})
-			g.Expect(err).NotTo(HaveOccurred())
-			for _, r := range res {
-				e2e.ExpectConnectedFrom(g, r, "127.0.0.1")
-				g.Expect(r.Echo.Pod).To(Equal(pod.Name))
+		It("gives every pod a unique IP inside its node's podCIDR", func(ctx SpecContext) {
+			owner := map[string]string{}
+			for _, p := range all {
+				node, err := cl.Clientset.CoreV1().Nodes().Get(ctx, p.Spec.NodeName, metav1.GetOptions{})
+				Expect(err).NotTo(HaveOccurred())
+				if len(node.Spec.PodCIDRs) == 0 {
+					e2e.NotSupported("node " + node.Name + " has no podCIDR: the CNI allocates pod IPs itself")
+				}
+				Expect(p.Status.PodIPs).NotTo(BeEmpty(), "pod %s is Ready without an IP", p.Name)
+				for _, ip := range p.Status.PodIPs {
+					Expect(owner).NotTo(HaveKey(ip.IP), "pods %s and %s share IP %s", owner[ip.IP], p.Name, ip.IP)
+					owner[ip.IP] = p.Name
+					Expect(inAny(ip.IP, node.Spec.PodCIDRs)).To(BeTrue(), "pod %s has IP %s outside node %s's podCIDRs %v", p.Name, ip.IP, node.Name, node.Spec.PodCIDRs)
+				}
 			}
-		}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
-	})
+		})
 
-	Context("between pods", func() {
+		It("lets the containers of one pod talk over localhost", func(ctx SpecContext) {
+			Eventually(ctx, func(g Gomega) {
+				res, err := e2e.ProbeFrom(ctx, cl, server, fixtures.SidecarContainer,
+					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)},
+					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)})
+				g.Expect(err).NotTo(HaveOccurred())
+				for _, r := range res {
+					e2e.ExpectConnectedFrom(g, r, "127.0.0.1")
+					g.Expect(r.Echo.Pod).To(Equal(server.Name))
+				}
+			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+		})
+
 		It("delivers TCP and UDP on the same node and across nodes, with the client pod IP as source", func(ctx SpecContext) {
-			cl := e2e.Cluster
-			nodes := e2e.SchedulableNodes(ctx, cl, 2)
-			ns := e2e.Namespace(ctx, cl, "pod2pod")
-			server := e2e.Deploy(ctx, cl, fixtures.AgentPod("server", ns, fixtures.OnNode(nodes[0])))
-			sameNode := e2e.Deploy(ctx, cl, fixtures.AgentPod("client-same-node", ns, fixtures.OnNode(nodes[0])))
-			otherNode := e2e.Deploy(ctx, cl, fixtures.AgentPod("client-other-node", ns, fixtures.OnNode(nodes[1])))
 			target := e2e.Addr(server.Status.PodIP, fixtures.AgentPort)
-
 			for _, client := range []*corev1.Pod{sameNode, otherNode} {
 				By("probing from " + client.Name + " on " + client.Spec.NodeName)
 				Eventually(ctx, func(g Gomega) {
@@ -87,8 +92,10 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
 			nodes := e2e.SchedulableNodes(ctx, cl, 2)
 			podNS := e2e.Namespace(ctx, cl, "hostnet-pods")
 			hostNS := e2e.NamespaceWithLevel(ctx, cl, "hostnet", e2e.Privileged)
-			pod := e2e.Deploy(ctx, cl, fixtures.AgentPod("pod", podNS, fixtures.OnNode(nodes[0])))
-			host := e2e.Deploy(ctx, cl, fixtures.AgentPod("host", hostNS, fixtures.OnNode(nodes[1]), fixtures.WithHostNetwork()))
+			deployed := e2e.DeployAll(ctx, cl,
+				fixtures.AgentPod("pod", podNS, fixtures.OnNode(nodes[0])),
+				fixtures.AgentPod("host", hostNS, fixtures.OnNode(nodes[1]), fixtures.WithHostNetwork()))
+			pod, host := deployed[0], deployed[1]
 			Expect(host.Status.PodIP).To(Equal(host.Status.HostIP), "a hostNetwork pod has its node's IP")
 
 			By("node " + nodes[1] + " -> pod on " + nodes[0])

@@ -20,12 +20,6 @@ import (
 // with 3 endpoints chosen at random, missing one in 60 tries has odds (2/3)^60.
 const connections = 60
 
-// backends deploys n ready agent pods in group, spread over the schedulable nodes.
-func backends(ctx context.Context, cl *kube.Client, ns, group string, n int) []*corev1.Pod {
-	GinkgoHelper()
-	return e2e.DeployAll(ctx, cl, backendPods(ctx, cl, ns, group, n)...)
-}
-
 func backendPods(ctx context.Context, cl *kube.Client, ns, group string, n int) []*corev1.Pod {
 	GinkgoHelper()
 	nodes := e2e.SchedulableNodes(ctx, cl, 1)
@@ -44,9 +38,10 @@ func backendsAndClient(ctx context.Context, cl *kube.Client, ns, group string, n
 	return pods[:n], pods[n]
 }
 
-// answeredBy probes target n times (each a new connection) and returns the
-// set of pods that answered; it fails on any probe that did not connect.
-func answeredBy(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.Pod, proto probe.Protocol, target string, n int) []string {
+// answeredBy probes target (an address of svc) n times, each a new
+// connection, and returns the set of pods that answered; it fails on any
+// probe that did not connect.
+func answeredBy(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.Pod, svc *corev1.Service, proto probe.Protocol, target string, n int) []string {
 	probes := make([]probe.Probe, n)
 	for i := range probes {
 		probes[i] = probe.Probe{ID: fmt.Sprint(i), Protocol: proto, Target: target}
@@ -55,7 +50,7 @@ func answeredBy(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.P
 	g.Expect(err).NotTo(HaveOccurred())
 	seen := map[string]bool{}
 	for _, r := range res {
-		expectConnected(ctx, g, cl, r, "connection %s to %s: %s", r.ID, target, r.Error)
+		expectConnected(ctx, g, cl, client, svc, r, "connection %s to %s: %s", r.ID, target, r.Error)
 		seen[r.Echo.Pod] = true
 	}
 	out := make([]string, 0, len(seen))
@@ -66,10 +61,9 @@ func answeredBy(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.P
 	return out
 }
 
-// serviceAnswers is the check that every target (a Service address) is
-// answered, by a pod whose name starts with backend. A failure names what
-// programs Service IPs on the nodes, the usual cause.
-func serviceAnswers(ctx context.Context, cl *kube.Client, client *corev1.Pod, backend string, targets ...string) func(Gomega) {
+// serviceAnswers is the check that every target (an address of svc) is
+// answered, by a pod whose name starts with backend.
+func serviceAnswers(ctx context.Context, cl *kube.Client, client *corev1.Pod, svc *corev1.Service, backend string, targets ...string) func(Gomega) {
 	return func(g Gomega) {
 		var probes []probe.Probe
 		for _, t := range targets {
@@ -78,17 +72,20 @@ func serviceAnswers(ctx context.Context, cl *kube.Client, client *corev1.Pod, ba
 		res, err := e2e.Probe(ctx, cl, client, probes...)
 		g.Expect(err).NotTo(HaveOccurred())
 		for _, r := range res {
-			expectConnected(ctx, g, cl, r, "%s from %s/%s: %s", r.ID, client.Namespace, client.Name, r.Error)
+			expectConnected(ctx, g, cl, client, svc, r, "%s from %s/%s: %s", r.ID, client.Namespace, client.Name, r.Error)
 			g.Expect(r.Echo.Pod).To(HavePrefix(backend), "%s answered by another pod", r.ID)
 		}
 	}
 }
 
-// expectConnected fails g unless r connected, naming what programs Service
-// IPs on the nodes (asked only on failure: it costs an API call).
-func expectConnected(ctx context.Context, g Gomega, cl *kube.Client, r probe.Result, format string, args ...any) {
+// expectConnected fails g unless r, a probe of svc from client (nil: from
+// the runner), connected. The failure names the likely cause: what programs
+// Service IPs on the nodes, and whether each endpoint answers the client
+// directly (asked only on failure: it costs API calls and a probe batch).
+func expectConnected(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.Pod, svc *corev1.Service, r probe.Result, format string, args ...any) {
 	if r.Verdict != probe.Connected {
-		g.Expect(r.Verdict).To(Equal(probe.Connected), fmt.Sprintf(format, args...)+" ("+e2e.ServiceProxy(ctx, cl)+")")
+		g.Expect(r.Verdict).To(Equal(probe.Connected), fmt.Sprintf(format, args...)+
+			" ("+e2e.ServiceProxy(ctx, cl)+"; "+e2e.Endpoints(ctx, cl, client, svc)+")")
 	}
 }
 
@@ -101,119 +98,136 @@ func names(pods []*corev1.Pod) []string {
 	return out
 }
 
-var _ = Describe("A ClusterIP Service", Label("services", e2e.Conformance), func() {
-	It("is reachable by its IP and by its DNS names", func(ctx SpecContext) {
-		cl := e2e.Cluster
-		ns := e2e.Namespace(ctx, cl, "clusterip")
-		_, client := backendsAndClient(ctx, cl, ns, "web", 2)
-		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
-		targets := []string{
-			e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort),
-			e2e.Addr("web", fixtures.ServiceTCPPort),
-			e2e.Addr("web."+ns, fixtures.ServiceTCPPort),
-			e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort),
-		}
-		Eventually(ctx, serviceAnswers(ctx, cl, client, "web-", targets...)).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
-	})
-
-	It("spreads connections over every ready endpoint and never sends to an unready one", func(ctx SpecContext) {
-		cl := e2e.Cluster
-		ns := e2e.Namespace(ctx, cl, "spread")
-		unready := fixtures.AgentPod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady())
-		unready.Labels[e2e.RunIDLabel] = e2e.RunID
-		_, err := cl.Clientset.CoreV1().Pods(ns).Create(ctx, unready, metav1.CreateOptions{})
-		Expect(err).NotTo(HaveOccurred())
-		ready, client := backendsAndClient(ctx, cl, ns, "web", 3)
-		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
-		By("waiting until the unready pod runs, so it is an endpoint that is not ready")
-		Eventually(ctx, func(g Gomega) {
-			p, err := cl.Clientset.CoreV1().Pods(ns).Get(ctx, unready.Name, metav1.GetOptions{})
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(p.Status.PodIP).NotTo(BeEmpty())
-			g.Expect(p.Status.ContainerStatuses).To(ContainElement(HaveField("Started", HaveValue(BeTrue()))))
-		}).WithTimeout(e2e.PodReadyTimeout).Should(Succeed())
-
-		target := e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort)
-		Eventually(ctx, func(g Gomega) {
-			g.Expect(answeredBy(ctx, g, cl, client, probe.TCP, target, connections)).To(Equal(names(ready)),
-				"over %d connections the Service must reach exactly its ready endpoints", connections)
-		}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
-	})
-
-	It("keeps its IP and keeps answering while its pods are deleted, replaced and scaled", func(ctx SpecContext) {
-		cl := e2e.Cluster
-		ns := e2e.Namespace(ctx, cl, "stable")
-		deploy := fixtures.AgentDeployment("web", ns, "web", 2)
-		deploy.Labels[e2e.RunIDLabel] = e2e.RunID
-		_, err := cl.Clientset.AppsV1().Deployments(ns).Create(ctx, deploy, metav1.CreateOptions{})
-		Expect(err).NotTo(HaveOccurred())
-		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
-		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
-		byName := e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort)
-
-		answersWith := func(want int) {
-			GinkgoHelper()
+var _ = Describe("A Service", Label("services", e2e.Conformance), func() {
+	// The specs that only probe share one set of backends: three ready
+	// agents spread over the nodes, one that runs but never becomes ready,
+	// and a client, with one Service per behaviour under test over them.
+	// Deployed once, it costs one pod start-up instead of one per spec.
+	Context("over shared backends", Ordered, ContinueOnFailure, func() {
+		var (
+			cl                      *kube.Client
+			ns                      string
+			ready                   []*corev1.Pod
+			client                  *corev1.Pod
+			web, affinity, nodePort *corev1.Service
+		)
+		BeforeAll(func(ctx SpecContext) {
+			cl = e2e.Cluster
+			ns = e2e.Namespace(ctx, cl, "services")
+			web = e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.WithUDPAndHTTP()))
+			affinity = e2e.CreateService(ctx, cl, fixtures.AgentService("web-affinity", ns, "web", fixtures.WithClientIPAffinity()))
+			nodePort = e2e.CreateService(ctx, cl, fixtures.AgentService("web-nodeport", ns, "web",
+				fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithUDPAndHTTP()))
+			unready := fixtures.AgentPod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady())
+			unready.Labels[e2e.RunIDLabel] = e2e.RunID
+			_, err := cl.Clientset.CoreV1().Pods(ns).Create(ctx, unready, metav1.CreateOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			ready, client = backendsAndClient(ctx, cl, ns, "web", 3)
+			By("waiting until the unready pod runs, so it is an endpoint that is not ready")
 			Eventually(ctx, func(g Gomega) {
-				current, err := cl.Clientset.CoreV1().Services(ns).Get(ctx, "web", metav1.GetOptions{})
+				p, err := cl.Clientset.CoreV1().Pods(ns).Get(ctx, "web-unready", metav1.GetOptions{})
 				g.Expect(err).NotTo(HaveOccurred())
-				g.Expect(current.Spec.ClusterIP).To(Equal(svc.Spec.ClusterIP), "the ClusterIP changed")
-				pods, err := cl.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: fixtures.GroupLabel + "=web"})
-				g.Expect(err).NotTo(HaveOccurred())
-				var readyPods []*corev1.Pod
-				for i := range pods.Items {
-					if kube.PodReady(&pods.Items[i]) && pods.Items[i].DeletionTimestamp == nil {
-						readyPods = append(readyPods, &pods.Items[i])
-					}
-				}
-				g.Expect(readyPods).To(HaveLen(want))
-				g.Expect(answeredBy(ctx, g, cl, client, probe.TCP, byName, connections)).To(Equal(names(readyPods)))
+				g.Expect(p.Status.PodIP).NotTo(BeEmpty())
+				g.Expect(p.Status.ContainerStatuses).To(ContainElement(HaveField("Started", HaveValue(BeTrue()))))
 			}).WithTimeout(e2e.PodReadyTimeout).Should(Succeed())
-		}
+		})
 
-		answersWith(2)
-		By("deleting one pod: the Deployment replaces it")
-		pods, err := cl.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: fixtures.GroupLabel + "=web"})
-		Expect(err).NotTo(HaveOccurred())
-		Expect(cl.Clientset.CoreV1().Pods(ns).Delete(ctx, pods.Items[0].Name, metav1.DeleteOptions{})).To(Succeed())
-		answersWith(2)
-		By("scaling to 3, then to 1")
-		for _, n := range []int32{3, 1} {
-			scale, err := cl.Clientset.AppsV1().Deployments(ns).GetScale(ctx, "web", metav1.GetOptions{})
-			Expect(err).NotTo(HaveOccurred())
-			scale.Spec.Replicas = n
-			_, err = cl.Clientset.AppsV1().Deployments(ns).UpdateScale(ctx, "web", scale, metav1.UpdateOptions{})
-			Expect(err).NotTo(HaveOccurred())
-			answersWith(int(n))
-		}
+		Context("of type ClusterIP", func() {
+			It("is reachable by its IP and by its DNS names", func(ctx SpecContext) {
+				targets := []string{
+					e2e.Addr(web.Spec.ClusterIP, fixtures.ServiceTCPPort),
+					e2e.Addr("web", fixtures.ServiceTCPPort),
+					e2e.Addr("web."+ns, fixtures.ServiceTCPPort),
+					e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort),
+				}
+				Eventually(ctx, serviceAnswers(ctx, cl, client, web, "web-", targets...)).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+			})
+
+			It("spreads connections over every ready endpoint and never sends to an unready one", func(ctx SpecContext) {
+				target := e2e.Addr(web.Spec.ClusterIP, fixtures.ServiceTCPPort)
+				Eventually(ctx, func(g Gomega) {
+					g.Expect(answeredBy(ctx, g, cl, client, web, probe.TCP, target, connections)).To(Equal(names(ready)),
+						"over %d connections the Service must reach exactly its ready endpoints", connections)
+				}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+			})
+
+			It("keeps a client on one endpoint with sessionAffinity ClientIP", func(ctx SpecContext) {
+				target := e2e.Addr(affinity.Spec.ClusterIP, fixtures.ServiceTCPPort)
+				Eventually(ctx, func(g Gomega) {
+					g.Expect(answeredBy(ctx, g, cl, client, affinity, probe.TCP, target, connections)).To(HaveLen(1),
+						"with ClientIP affinity every connection from one client goes to one endpoint")
+				}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+			})
+
+			It("serves several ports, UDP among them", Label(e2e.FeatureUDP), func(ctx SpecContext) {
+				ip := web.Spec.ClusterIP
+				Eventually(ctx, func(g Gomega) {
+					res, err := e2e.Probe(ctx, cl, client,
+						probe.Probe{ID: "tcp/80", Protocol: probe.TCP, Target: e2e.Addr(ip, fixtures.ServiceTCPPort)},
+						probe.Probe{ID: "udp/81", Protocol: probe.UDP, Target: e2e.Addr(ip, fixtures.ServiceUDPPort)},
+						probe.Probe{ID: "http/82", Protocol: probe.HTTP, Target: fmt.Sprintf("http://%s/multiport", e2e.Addr(ip, fixtures.ServiceHTTPPort))})
+					g.Expect(err).NotTo(HaveOccurred())
+					for _, r := range res {
+						expectConnected(ctx, g, cl, client, web, r, "%s: %s", r.ID, r.Error)
+						g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
+					}
+				}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+			})
+		})
+
+		Context("of type NodePort", Label(e2e.FeatureNodePort), func() {
+			It("answers on every node IP from outside the cluster", func(ctx SpecContext) {
+				answersOnEveryNode(ctx, cl, nodePort)
+			})
+		})
 	})
 
-	It("keeps a client on one endpoint with sessionAffinity ClientIP", func(ctx SpecContext) {
-		cl := e2e.Cluster
-		ns := e2e.Namespace(ctx, cl, "affinity")
-		_, client := backendsAndClient(ctx, cl, ns, "web", 3)
-		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.WithClientIPAffinity()))
-		Eventually(ctx, func(g Gomega) {
-			g.Expect(answeredBy(ctx, g, cl, client, probe.TCP, e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort), connections)).To(HaveLen(1),
-				"with ClientIP affinity every connection from one client goes to one endpoint")
-		}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
-	})
+	Context("of type ClusterIP", func() {
+		It("keeps its IP and keeps answering while its pods are deleted, replaced and scaled", func(ctx SpecContext) {
+			cl := e2e.Cluster
+			ns := e2e.Namespace(ctx, cl, "stable")
+			deploy := fixtures.AgentDeployment("web", ns, "web", 2)
+			deploy.Labels[e2e.RunIDLabel] = e2e.RunID
+			_, err := cl.Clientset.AppsV1().Deployments(ns).Create(ctx, deploy, metav1.CreateOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
+			client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
+			byName := e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort)
 
-	It("serves several ports, UDP among them", Label(e2e.FeatureUDP), func(ctx SpecContext) {
-		cl := e2e.Cluster
-		ns := e2e.Namespace(ctx, cl, "multiport")
-		_, client := backendsAndClient(ctx, cl, ns, "web", 2)
-		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.WithUDPAndHTTP()))
-		ip := svc.Spec.ClusterIP
-		Eventually(ctx, func(g Gomega) {
-			res, err := e2e.Probe(ctx, cl, client,
-				probe.Probe{ID: "tcp/80", Protocol: probe.TCP, Target: e2e.Addr(ip, fixtures.ServiceTCPPort)},
-				probe.Probe{ID: "udp/81", Protocol: probe.UDP, Target: e2e.Addr(ip, fixtures.ServiceUDPPort)},
-				probe.Probe{ID: "http/82", Protocol: probe.HTTP, Target: fmt.Sprintf("http://%s/multiport", e2e.Addr(ip, fixtures.ServiceHTTPPort))})
-			g.Expect(err).NotTo(HaveOccurred())
-			for _, r := range res {
-				expectConnected(ctx, g, cl, r, "%s: %s", r.ID, r.Error)
-				g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
+			answersWith := func(want int) {
+				GinkgoHelper()
+				Eventually(ctx, func(g Gomega) {
+					current, err := cl.Clientset.CoreV1().Services(ns).Get(ctx, "web", metav1.GetOptions{})
+					g.Expect(err).NotTo(HaveOccurred())
+					g.Expect(current.Spec.ClusterIP).To(Equal(svc.Spec.ClusterIP), "the ClusterIP changed")
+					pods, err := cl.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: fixtures.GroupLabel + "=web"})
+					g.Expect(err).NotTo(HaveOccurred())
+					var readyPods []*corev1.Pod
+					for i := range pods.Items {
+						if kube.PodReady(&pods.Items[i]) && pods.Items[i].DeletionTimestamp == nil {
+							readyPods = append(readyPods, &pods.Items[i])
+						}
+					}
+					g.Expect(readyPods).To(HaveLen(want))
+					g.Expect(answeredBy(ctx, g, cl, client, svc, probe.TCP, byName, connections)).To(Equal(names(readyPods)))
+				}).WithTimeout(e2e.PodReadyTimeout).Should(Succeed())
 			}
-		}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+
+			answersWith(2)
+			By("deleting one pod: the Deployment replaces it")
+			pods, err := cl.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: fixtures.GroupLabel + "=web"})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cl.Clientset.CoreV1().Pods(ns).Delete(ctx, pods.Items[0].Name, metav1.DeleteOptions{})).To(Succeed())
+			answersWith(2)
+			By("scaling to 3, then to 1")
+			for _, n := range []int32{3, 1} {
+				scale, err := cl.Clientset.AppsV1().Deployments(ns).GetScale(ctx, "web", metav1.GetOptions{})
+				Expect(err).NotTo(HaveOccurred())
+				scale.Spec.Replicas = n
+				_, err = cl.Clientset.AppsV1().Deployments(ns).UpdateScale(ctx, "web", scale, metav1.UpdateOptions{})
+				Expect(err).NotTo(HaveOccurred())
+				answersWith(int(n))
+			}
+		})
 	})
 })

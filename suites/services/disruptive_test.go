@@ -51,7 +51,7 @@ var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptiv
 		_, client := backendsAndClient(ctx, cl, ns, "web", 2)
 		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
 		checkWith := func(ctx context.Context) func(Gomega) {
-			return serviceAnswers(ctx, cl, client, "web-", e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort))
+			return serviceAnswers(ctx, cl, client, svc, "web-", e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort))
 		}
 		check := checkWith(ctx)
 		By("the check passes on the intact cluster")
@@ -90,7 +90,8 @@ var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptiv
 
 		var failure string
 		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(e2e.ProbeTimeout).
-			Should(And(ContainSubstring("no kube-proxy DaemonSet"), ContainSubstring(svc.Spec.ClusterIP)))
+			Should(And(ContainSubstring("no kube-proxy DaemonSet"), ContainSubstring(svc.Spec.ClusterIP),
+				ContainSubstring("answers client directly")), "the failure must point at the proxy, not at the endpoints")
 		AddReportEntry("the conformance check's failure", failure)
 	})
 })

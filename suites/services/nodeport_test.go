@@ -46,33 +46,33 @@ func runnerAddress(ip string) string {
 	return conn.LocalAddr().(*net.UDPAddr).IP.String()
 }
 
-var _ = Describe("A NodePort Service", Label("services", e2e.Conformance, e2e.FeatureNodePort), func() {
-	It("answers on every node IP from outside the cluster", func(ctx SpecContext) {
-		cl := e2e.Cluster
-		ns := e2e.Namespace(ctx, cl, "nodeport")
-		backends(ctx, cl, ns, "web", 2)
-		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithUDPAndHTTP()))
-		ports := map[probe.Protocol]int{}
-		for _, p := range svc.Spec.Ports {
-			switch p.Name {
-			case "echo-tcp":
-				ports[probe.TCP] = int(p.NodePort)
-			case "echo-udp":
-				ports[probe.UDP] = int(p.NodePort)
-			}
+// answersOnEveryNode checks, from the runner's host, that every TCP and UDP
+// NodePort of svc answers on every node IP, from one of its backends.
+func answersOnEveryNode(ctx context.Context, cl *kube.Client, svc *corev1.Service) {
+	GinkgoHelper()
+	ports := map[probe.Protocol]int{}
+	for _, p := range svc.Spec.Ports {
+		switch p.Name {
+		case "echo-tcp":
+			ports[probe.TCP] = int(p.NodePort)
+		case "echo-udp":
+			ports[probe.UDP] = int(p.NodePort)
 		}
-		for node, ip := range nodeIPs(ctx, cl) {
-			for proto, port := range ports {
-				target := e2e.Addr(ip, port)
-				Eventually(ctx, func(g Gomega) {
-					r := fromRunner(ctx, probe.Probe{ID: string(proto), Protocol: proto, Target: target})
-					expectConnected(ctx, g, cl, r, "%s NodePort %s on node %s: %s", proto, target, node, r.Error)
-					g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
-				}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
-			}
+	}
+	Expect(ports).To(HaveLen(2), "Service %s needs NodePorts for echo-tcp and echo-udp", svc.Name)
+	for node, ip := range nodeIPs(ctx, cl) {
+		for proto, port := range ports {
+			target := e2e.Addr(ip, port)
+			Eventually(ctx, func(g Gomega) {
+				r := fromRunner(ctx, probe.Probe{ID: string(proto), Protocol: proto, Target: target})
+				expectConnected(ctx, g, cl, nil, svc, r, "%s NodePort %s on node %s: %s", proto, target, node, r.Error)
+				g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
+			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
 		}
-	})
+	}
+}
 
+var _ = Describe("A Service of type NodePort", Label("services", e2e.Conformance, e2e.FeatureNodePort), func() {
 	It("preserves the client source IP with externalTrafficPolicy Local, and answers only on nodes with an endpoint", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		nodes := e2e.SchedulableNodes(ctx, cl, 2)
@@ -87,7 +87,7 @@ var _ = Describe("A NodePort Service", Label("services", e2e.Conformance, e2e.Fe
 
 		Eventually(ctx, func(g Gomega) {
 			r := fromRunner(ctx, probe.Probe{ID: "local", Protocol: probe.TCP, Target: withEndpoint})
-			expectConnected(ctx, g, cl, r, "NodePort %s on %s, which runs the endpoint: %s", withEndpoint, nodes[0], r.Error)
+			expectConnected(ctx, g, cl, nil, svc, r, "NodePort %s on %s, which runs the endpoint: %s", withEndpoint, nodes[0], r.Error)
 			g.Expect(e2e.PeerIP(r)).To(Equal(source), "the endpoint saw %s, not the client %s: the source was NATed despite externalTrafficPolicy Local", e2e.PeerIP(r), source)
 		}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
 

@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 )
@@ -75,7 +76,7 @@ func Endpoints(ctx context.Context, cl *kube.Client, from *corev1.Pod, svc *core
 	}
 	var eps []endpoint
 	for _, s := range slices.Items {
-		port := firstTCPPort(s.Ports)
+		port := echoPort(s.Ports)
 		for _, e := range s.Endpoints {
 			desc := "ready"
 			if e.Conditions.Ready != nil && !*e.Conditions.Ready {
@@ -121,11 +122,19 @@ func Endpoints(ctx context.Context, cl *kube.Client, from *corev1.Pod, svc *core
 	return "endpoints of " + svc.Name + ": " + strings.Join(parts, "; ")
 }
 
-func firstTCPPort(ports []discoveryv1.EndpointPort) int {
+// echoPort is the endpoints' agent echo port (TCP), else their first TCP port.
+func echoPort(ports []discoveryv1.EndpointPort) int {
+	first := 0
 	for _, p := range ports {
-		if p.Port != nil && (p.Protocol == nil || *p.Protocol == corev1.ProtocolTCP) {
+		if p.Port == nil || (p.Protocol != nil && *p.Protocol != corev1.ProtocolTCP) {
+			continue
+		}
+		if p.Name != nil && *p.Name == fixtures.EchoTCPPortName {
 			return int(*p.Port)
 		}
+		if first == 0 {
+			first = int(*p.Port)
+		}
 	}
-	return 0
+	return first
 }

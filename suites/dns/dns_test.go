@@ -55,67 +55,67 @@ func podIPs(pods []*corev1.Pod) []string {
 	return out
 }
 
-var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), func() {
-	// The specs that only resolve share one namespace: two backends, a
-	// client, a pod with hostname and subdomain, and the Services those
-	// names come from, all deployed at once.
-	Context("for Services and pods", Ordered, ContinueOnFailure, func() {
-		var (
-			cl     *kube.Client
-			ns     string
-			client *corev1.Pod
-			named  *corev1.Pod
-			web    *corev1.Service
-			pods   []*corev1.Pod
-		)
-		BeforeAll(func(ctx SpecContext) {
-			cl = e2e.Cluster
-			ns = e2e.Namespace(ctx, cl, "dns")
-			web = e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
-			e2e.CreateService(ctx, cl, fixtures.AgentService("web-headless", ns, "web", fixtures.Headless()))
-			e2e.CreateService(ctx, cl, fixtures.AgentService("sub", ns, "named", fixtures.Headless()))
-			e2e.CreateService(ctx, cl, fixtures.ExternalNameService("alias", ns, "web."+ns+".svc."+zone))
-			deployed := e2e.DeployAll(ctx, cl,
-				fixtures.AgentPod("web-0", ns, fixtures.InGroup("web")),
-				fixtures.AgentPod("web-1", ns, fixtures.InGroup("web")),
-				fixtures.AgentPod("named", ns, fixtures.InGroup("named"), fixtures.WithHostname("host-a", "sub")),
-				fixtures.AgentPod("client", ns))
-			pods, named, client = deployed[:2], deployed[2], deployed[3]
-		})
-
-		It("resolves a Service by its full name and, through the search path, by <svc>.<ns> and <svc>", func(ctx SpecContext) {
-			expectAnswers(ctx, cl, client, resolvesTo(web.Spec.ClusterIP),
-				lookup("web."+ns+".svc."+zone, "A"), lookup("web."+ns, "A"), lookup("web", "A"))
-		})
-
-		It("resolves a headless Service to the IPs of its ready pods", func(ctx SpecContext) {
-			expectAnswers(ctx, cl, client, resolvesTo(podIPs(pods)...), lookup("web-headless."+ns+".svc."+zone, "A"))
-		})
-
-		It("serves SRV records for named ports", func(ctx SpecContext) {
-			name := "_echo-tcp._tcp.web." + ns + ".svc." + zone
-			expectAnswers(ctx, cl, client, func(g Gomega, r probe.Result) {
-				g.Expect(r.SRV).To(ConsistOf(And(
-					HaveField("Port", BeEquivalentTo(fixtures.ServiceTCPPort)),
-					HaveField("Target", Equal("web."+ns+".svc."+zone+".")))), "SRV %s", name)
-			}, lookup(name, "SRV"))
-		})
-
-		It("gives a pod with hostname and subdomain an A record under its headless Service", func(ctx SpecContext) {
-			expectAnswers(ctx, cl, client, resolvesTo(named.Status.PodIP), lookup("host-a.sub."+ns+".svc."+zone, "A"))
-		})
-
-		It("answers an ExternalName Service with a CNAME to its external name", func(ctx SpecContext) {
-			target := "web." + ns + ".svc." + zone
-			expectAnswers(ctx, cl, client, func(g Gomega, r probe.Result) {
-				g.Expect(r.CNAME).To(Equal(target+"."), "%s", r.ID)
-			}, lookup("alias."+ns+".svc."+zone, "CNAME"))
-			expectAnswers(ctx, cl, client, resolvesTo(web.Spec.ClusterIP), lookup("alias."+ns+".svc."+zone, "A"))
-		})
+// The specs that only resolve share one namespace: two backends, a
+// client, a pod with hostname and subdomain, and the Services those
+// names come from, all deployed at once.
+var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), Ordered, ContinueOnFailure, func() {
+	var (
+		cl     *kube.Client
+		ns     string
+		client *corev1.Pod
+		named  *corev1.Pod
+		web    *corev1.Service
+		pods   []*corev1.Pod
+	)
+	BeforeAll(func(ctx SpecContext) {
+		cl = e2e.Cluster
+		ns = e2e.Namespace(ctx, cl, "dns")
+		web = e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
+		e2e.CreateService(ctx, cl, fixtures.AgentService("web-headless", ns, "web", fixtures.Headless()))
+		e2e.CreateService(ctx, cl, fixtures.AgentService("sub", ns, "named", fixtures.Headless()))
+		e2e.CreateService(ctx, cl, fixtures.ExternalNameService("alias", ns, "web."+ns+".svc."+zone))
+		deployed := e2e.DeployAll(ctx, cl,
+			fixtures.AgentPod("web-0", ns, fixtures.InGroup("web")),
+			fixtures.AgentPod("web-1", ns, fixtures.InGroup("web")),
+			fixtures.AgentPod("named", ns, fixtures.InGroup("named"), fixtures.WithHostname("host-a", "sub")),
+			fixtures.AgentPod("client", ns))
+		pods, named, client = deployed[:2], deployed[2], deployed[3]
 	})
 
-	// The next two need a pod of their own and resolve Services every
-	// cluster has, so they run in parallel with the ones above.
+	It("resolves a Service by its full name and, through the search path, by <svc>.<ns> and <svc>", func(ctx SpecContext) {
+		expectAnswers(ctx, cl, client, resolvesTo(web.Spec.ClusterIP),
+			lookup("web."+ns+".svc."+zone, "A"), lookup("web."+ns, "A"), lookup("web", "A"))
+	})
+
+	It("resolves a headless Service to the IPs of its ready pods", func(ctx SpecContext) {
+		expectAnswers(ctx, cl, client, resolvesTo(podIPs(pods)...), lookup("web-headless."+ns+".svc."+zone, "A"))
+	})
+
+	It("serves SRV records for named ports", func(ctx SpecContext) {
+		name := "_echo-tcp._tcp.web." + ns + ".svc." + zone
+		expectAnswers(ctx, cl, client, func(g Gomega, r probe.Result) {
+			g.Expect(r.SRV).To(ConsistOf(And(
+				HaveField("Port", BeEquivalentTo(fixtures.ServiceTCPPort)),
+				HaveField("Target", Equal("web."+ns+".svc."+zone+".")))), "SRV %s", name)
+		}, lookup(name, "SRV"))
+	})
+
+	It("gives a pod with hostname and subdomain an A record under its headless Service", func(ctx SpecContext) {
+		expectAnswers(ctx, cl, client, resolvesTo(named.Status.PodIP), lookup("host-a.sub."+ns+".svc."+zone, "A"))
+	})
+
+	It("answers an ExternalName Service with a CNAME to its external name", func(ctx SpecContext) {
+		target := "web." + ns + ".svc." + zone
+		expectAnswers(ctx, cl, client, func(g Gomega, r probe.Result) {
+			g.Expect(r.CNAME).To(Equal(target+"."), "%s", r.ID)
+		}, lookup("alias."+ns+".svc."+zone, "CNAME"))
+		expectAnswers(ctx, cl, client, resolvesTo(web.Spec.ClusterIP), lookup("alias."+ns+".svc."+zone, "A"))
+	})
+})
+
+// These need a pod of their own and resolve Services every cluster has,
+// so they run in parallel with the ones above.
+var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), func() {
 
 	It("honours dnsPolicy None with a dnsConfig of the pod's own", func(ctx SpecContext) {
 		cl := e2e.Cluster

@@ -14,78 +14,78 @@ import (
 	"github.com/netconform/netconform/framework/probe"
 )
 
-var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
-	// One topology serves the specs that only read it: a server (with a
-	// sidecar agent, for localhost) and a client on its node, a client and
-	// a server on another node. Deployed once, it costs one pod start-up
-	// instead of one per spec.
-	Context("between pods", Ordered, ContinueOnFailure, func() {
-		var (
-			cl                          *kube.Client
-			nodes                       []string
-			server, sameNode, otherNode *corev1.Pod
-			all                         []*corev1.Pod
-		)
-		BeforeAll(func(ctx SpecContext) {
-			cl = e2e.Cluster
-			nodes = e2e.SchedulableNodes(ctx, cl, 2)
-			ns := e2e.Namespace(ctx, cl, "pods")
-			all = e2e.DeployAll(ctx, cl,
-				fixtures.AgentPod("server", ns, fixtures.OnNode(nodes[0]), fixtures.WithSidecarAgent()),
-				fixtures.AgentPod("client-same-node", ns, fixtures.OnNode(nodes[0])),
-				fixtures.AgentPod("client-other-node", ns, fixtures.OnNode(nodes[1])),
-				fixtures.AgentPod("server-other-node", ns, fixtures.OnNode(nodes[1])))
-			server, sameNode, otherNode = all[0], all[1], all[2]
-		})
-
-		It("gives every pod a unique IP inside its node's podCIDR", func(ctx SpecContext) {
-			owner := map[string]string{}
-			for _, p := range all {
-				node, err := cl.Clientset.CoreV1().Nodes().Get(ctx, p.Spec.NodeName, metav1.GetOptions{})
-				Expect(err).NotTo(HaveOccurred())
-				if len(node.Spec.PodCIDRs) == 0 {
-					e2e.NotSupported("node " + node.Name + " has no podCIDR: the CNI allocates pod IPs itself")
-				}
-				Expect(p.Status.PodIPs).NotTo(BeEmpty(), "pod %s is Ready without an IP", p.Name)
-				for _, ip := range p.Status.PodIPs {
-					Expect(owner).NotTo(HaveKey(ip.IP), "pods %s and %s share IP %s", owner[ip.IP], p.Name, ip.IP)
-					owner[ip.IP] = p.Name
-					Expect(inAny(ip.IP, node.Spec.PodCIDRs)).To(BeTrue(), "pod %s has IP %s outside node %s's podCIDRs %v", p.Name, ip.IP, node.Name, node.Spec.PodCIDRs)
-				}
-			}
-		})
-
-		It("lets the containers of one pod talk over localhost", func(ctx SpecContext) {
-			Eventually(ctx, func(g Gomega) {
-				res, err := e2e.ProbeFrom(ctx, cl, server, fixtures.SidecarContainer,
-					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)},
-					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)})
-				g.Expect(err).NotTo(HaveOccurred())
-				for _, r := range res {
-					e2e.ExpectConnectedFrom(g, r, "127.0.0.1")
-					g.Expect(r.Echo.Pod).To(Equal(server.Name))
-				}
-			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
-		})
-
-		It("delivers TCP and UDP on the same node and across nodes, with the client pod IP as source", func(ctx SpecContext) {
-			target := e2e.Addr(server.Status.PodIP, fixtures.AgentPort)
-			for _, client := range []*corev1.Pod{sameNode, otherNode} {
-				By("probing from " + client.Name + " on " + client.Spec.NodeName)
-				Eventually(ctx, func(g Gomega) {
-					res, err := e2e.Probe(ctx, cl, client,
-						probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: target},
-						probe.Probe{ID: "udp", Protocol: probe.UDP, Target: target})
-					g.Expect(err).NotTo(HaveOccurred())
-					for _, r := range res {
-						e2e.ExpectConnectedFrom(g, r, client.Status.PodIP)
-						g.Expect(r.Echo.Node).To(Equal(nodes[0]), "answered from the wrong node")
-					}
-				}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
-			}
-		})
+// One topology serves the specs that only read it: a server (with a
+// sidecar agent, for localhost) and a client on its node, a client and
+// a server on another node. Deployed once, it costs one pod start-up
+// instead of one per spec.
+var _ = Describe("Pod networking", Label("pods", e2e.Conformance), Ordered, ContinueOnFailure, func() {
+	var (
+		cl                          *kube.Client
+		nodes                       []string
+		server, sameNode, otherNode *corev1.Pod
+		all                         []*corev1.Pod
+	)
+	BeforeAll(func(ctx SpecContext) {
+		cl = e2e.Cluster
+		nodes = e2e.SchedulableNodes(ctx, cl, 2)
+		ns := e2e.Namespace(ctx, cl, "pods")
+		all = e2e.DeployAll(ctx, cl,
+			fixtures.AgentPod("server", ns, fixtures.OnNode(nodes[0]), fixtures.WithSidecarAgent()),
+			fixtures.AgentPod("client-same-node", ns, fixtures.OnNode(nodes[0])),
+			fixtures.AgentPod("client-other-node", ns, fixtures.OnNode(nodes[1])),
+			fixtures.AgentPod("server-other-node", ns, fixtures.OnNode(nodes[1])))
+		server, sameNode, otherNode = all[0], all[1], all[2]
 	})
 
+	It("gives every pod a unique IP inside its node's podCIDR", func(ctx SpecContext) {
+		owner := map[string]string{}
+		for _, p := range all {
+			node, err := cl.Clientset.CoreV1().Nodes().Get(ctx, p.Spec.NodeName, metav1.GetOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			if len(node.Spec.PodCIDRs) == 0 {
+				e2e.NotSupported("node " + node.Name + " has no podCIDR: the CNI allocates pod IPs itself")
+			}
+			Expect(p.Status.PodIPs).NotTo(BeEmpty(), "pod %s is Ready without an IP", p.Name)
+			for _, ip := range p.Status.PodIPs {
+				Expect(owner).NotTo(HaveKey(ip.IP), "pods %s and %s share IP %s", owner[ip.IP], p.Name, ip.IP)
+				owner[ip.IP] = p.Name
+				Expect(inAny(ip.IP, node.Spec.PodCIDRs)).To(BeTrue(), "pod %s has IP %s outside node %s's podCIDRs %v", p.Name, ip.IP, node.Name, node.Spec.PodCIDRs)
+			}
+		}
+	})
+
+	It("lets the containers of one pod talk over localhost", func(ctx SpecContext) {
+		Eventually(ctx, func(g Gomega) {
+			res, err := e2e.ProbeFrom(ctx, cl, server, fixtures.SidecarContainer,
+				probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)},
+				probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)})
+			g.Expect(err).NotTo(HaveOccurred())
+			for _, r := range res {
+				e2e.ExpectConnectedFrom(g, r, "127.0.0.1")
+				g.Expect(r.Echo.Pod).To(Equal(server.Name))
+			}
+		}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+	})
+
+	It("delivers TCP and UDP on the same node and across nodes, with the client pod IP as source", func(ctx SpecContext) {
+		target := e2e.Addr(server.Status.PodIP, fixtures.AgentPort)
+		for _, client := range []*corev1.Pod{sameNode, otherNode} {
+			By("probing from " + client.Name + " on " + client.Spec.NodeName)
+			Eventually(ctx, func(g Gomega) {
+				res, err := e2e.Probe(ctx, cl, client,
+					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: target},
+					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: target})
+				g.Expect(err).NotTo(HaveOccurred())
+				for _, r := range res {
+					e2e.ExpectConnectedFrom(g, r, client.Status.PodIP)
+					g.Expect(r.Echo.Node).To(Equal(nodes[0]), "answered from the wrong node")
+				}
+			}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+		}
+	})
+})
+
+var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
 	Context("with host networking", Label(e2e.FeatureHostNetwork), func() {
 		It("lets a node reach pods, and pods reach a hostNetwork pod on its node IP", func(ctx SpecContext) {
 			cl := e2e.Cluster

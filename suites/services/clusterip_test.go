@@ -98,90 +98,90 @@ func names(pods []*corev1.Pod) []string {
 	return out
 }
 
-var _ = Describe("A Service", Label("services", e2e.Conformance), func() {
-	// The specs that only probe share one set of backends: three ready
-	// agents spread over the nodes, one that runs but never becomes ready,
-	// and a client, with one Service per behaviour under test over them.
-	// Deployed once, it costs one pod start-up instead of one per spec.
-	Context("over shared backends", Ordered, ContinueOnFailure, func() {
-		var (
-			cl                      *kube.Client
-			ns                      string
-			ready                   []*corev1.Pod
-			client                  *corev1.Pod
-			web, affinity, nodePort *corev1.Service
-		)
-		BeforeAll(func(ctx SpecContext) {
-			cl = e2e.Cluster
-			ns = e2e.Namespace(ctx, cl, "services")
-			web = e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.WithUDPAndHTTP()))
-			affinity = e2e.CreateService(ctx, cl, fixtures.AgentService("web-affinity", ns, "web", fixtures.WithClientIPAffinity()))
-			nodePort = e2e.CreateService(ctx, cl, fixtures.AgentService("web-nodeport", ns, "web",
-				fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithUDPAndHTTP()))
-			unready := fixtures.AgentPod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady())
-			unready.Labels[e2e.RunIDLabel] = e2e.RunID
-			_, err := cl.Clientset.CoreV1().Pods(ns).Create(ctx, unready, metav1.CreateOptions{})
-			Expect(err).NotTo(HaveOccurred())
-			ready, client = backendsAndClient(ctx, cl, ns, "web", 3)
-			By("waiting until the unready pod runs, so it is an endpoint that is not ready")
+// The specs that only probe share one set of backends: three ready agents
+// spread over the nodes, one that runs but never becomes ready, and a
+// client, with one Service per behaviour under test over them. Deployed
+// once, it costs one pod start-up instead of one per spec.
+var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, ContinueOnFailure, func() {
+	var (
+		cl                      *kube.Client
+		ns                      string
+		ready                   []*corev1.Pod
+		client                  *corev1.Pod
+		web, affinity, nodePort *corev1.Service
+	)
+	BeforeAll(func(ctx SpecContext) {
+		cl = e2e.Cluster
+		ns = e2e.Namespace(ctx, cl, "services")
+		web = e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.WithUDPAndHTTP()))
+		affinity = e2e.CreateService(ctx, cl, fixtures.AgentService("web-affinity", ns, "web", fixtures.WithClientIPAffinity()))
+		nodePort = e2e.CreateService(ctx, cl, fixtures.AgentService("web-nodeport", ns, "web",
+			fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithUDPAndHTTP()))
+		unready := fixtures.AgentPod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady())
+		unready.Labels[e2e.RunIDLabel] = e2e.RunID
+		_, err := cl.Clientset.CoreV1().Pods(ns).Create(ctx, unready, metav1.CreateOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		ready, client = backendsAndClient(ctx, cl, ns, "web", 3)
+		By("waiting until the unready pod runs, so it is an endpoint that is not ready")
+		Eventually(ctx, func(g Gomega) {
+			p, err := cl.Clientset.CoreV1().Pods(ns).Get(ctx, "web-unready", metav1.GetOptions{})
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(p.Status.PodIP).NotTo(BeEmpty())
+			g.Expect(p.Status.ContainerStatuses).To(ContainElement(HaveField("Started", HaveValue(BeTrue()))))
+		}).WithTimeout(e2e.PodReadyTimeout).Should(Succeed())
+	})
+
+	Context("of type ClusterIP", func() {
+		It("is reachable by its IP and by its DNS names", func(ctx SpecContext) {
+			targets := []string{
+				e2e.Addr(web.Spec.ClusterIP, fixtures.ServiceTCPPort),
+				e2e.Addr("web", fixtures.ServiceTCPPort),
+				e2e.Addr("web."+ns, fixtures.ServiceTCPPort),
+				e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort),
+			}
+			Eventually(ctx, serviceAnswers(ctx, cl, client, web, "web-", targets...)).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+		})
+
+		It("spreads connections over every ready endpoint and never sends to an unready one", func(ctx SpecContext) {
+			target := e2e.Addr(web.Spec.ClusterIP, fixtures.ServiceTCPPort)
 			Eventually(ctx, func(g Gomega) {
-				p, err := cl.Clientset.CoreV1().Pods(ns).Get(ctx, "web-unready", metav1.GetOptions{})
+				g.Expect(answeredBy(ctx, g, cl, client, web, probe.TCP, target, connections)).To(Equal(names(ready)),
+					"over %d connections the Service must reach exactly its ready endpoints", connections)
+			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+		})
+
+		It("keeps a client on one endpoint with sessionAffinity ClientIP", func(ctx SpecContext) {
+			target := e2e.Addr(affinity.Spec.ClusterIP, fixtures.ServiceTCPPort)
+			Eventually(ctx, func(g Gomega) {
+				g.Expect(answeredBy(ctx, g, cl, client, affinity, probe.TCP, target, connections)).To(HaveLen(1),
+					"with ClientIP affinity every connection from one client goes to one endpoint")
+			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+		})
+
+		It("serves several ports, UDP among them", Label(e2e.FeatureUDP), func(ctx SpecContext) {
+			ip := web.Spec.ClusterIP
+			Eventually(ctx, func(g Gomega) {
+				res, err := e2e.Probe(ctx, cl, client,
+					probe.Probe{ID: "tcp/80", Protocol: probe.TCP, Target: e2e.Addr(ip, fixtures.ServiceTCPPort)},
+					probe.Probe{ID: "udp/81", Protocol: probe.UDP, Target: e2e.Addr(ip, fixtures.ServiceUDPPort)},
+					probe.Probe{ID: "http/82", Protocol: probe.HTTP, Target: fmt.Sprintf("http://%s/multiport", e2e.Addr(ip, fixtures.ServiceHTTPPort))})
 				g.Expect(err).NotTo(HaveOccurred())
-				g.Expect(p.Status.PodIP).NotTo(BeEmpty())
-				g.Expect(p.Status.ContainerStatuses).To(ContainElement(HaveField("Started", HaveValue(BeTrue()))))
-			}).WithTimeout(e2e.PodReadyTimeout).Should(Succeed())
-		})
-
-		Context("of type ClusterIP", func() {
-			It("is reachable by its IP and by its DNS names", func(ctx SpecContext) {
-				targets := []string{
-					e2e.Addr(web.Spec.ClusterIP, fixtures.ServiceTCPPort),
-					e2e.Addr("web", fixtures.ServiceTCPPort),
-					e2e.Addr("web."+ns, fixtures.ServiceTCPPort),
-					e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort),
+				for _, r := range res {
+					expectConnected(ctx, g, cl, client, web, r, "%s: %s", r.ID, r.Error)
+					g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
 				}
-				Eventually(ctx, serviceAnswers(ctx, cl, client, web, "web-", targets...)).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
-			})
-
-			It("spreads connections over every ready endpoint and never sends to an unready one", func(ctx SpecContext) {
-				target := e2e.Addr(web.Spec.ClusterIP, fixtures.ServiceTCPPort)
-				Eventually(ctx, func(g Gomega) {
-					g.Expect(answeredBy(ctx, g, cl, client, web, probe.TCP, target, connections)).To(Equal(names(ready)),
-						"over %d connections the Service must reach exactly its ready endpoints", connections)
-				}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
-			})
-
-			It("keeps a client on one endpoint with sessionAffinity ClientIP", func(ctx SpecContext) {
-				target := e2e.Addr(affinity.Spec.ClusterIP, fixtures.ServiceTCPPort)
-				Eventually(ctx, func(g Gomega) {
-					g.Expect(answeredBy(ctx, g, cl, client, affinity, probe.TCP, target, connections)).To(HaveLen(1),
-						"with ClientIP affinity every connection from one client goes to one endpoint")
-				}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
-			})
-
-			It("serves several ports, UDP among them", Label(e2e.FeatureUDP), func(ctx SpecContext) {
-				ip := web.Spec.ClusterIP
-				Eventually(ctx, func(g Gomega) {
-					res, err := e2e.Probe(ctx, cl, client,
-						probe.Probe{ID: "tcp/80", Protocol: probe.TCP, Target: e2e.Addr(ip, fixtures.ServiceTCPPort)},
-						probe.Probe{ID: "udp/81", Protocol: probe.UDP, Target: e2e.Addr(ip, fixtures.ServiceUDPPort)},
-						probe.Probe{ID: "http/82", Protocol: probe.HTTP, Target: fmt.Sprintf("http://%s/multiport", e2e.Addr(ip, fixtures.ServiceHTTPPort))})
-					g.Expect(err).NotTo(HaveOccurred())
-					for _, r := range res {
-						expectConnected(ctx, g, cl, client, web, r, "%s: %s", r.ID, r.Error)
-						g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
-					}
-				}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
-			})
-		})
-
-		Context("of type NodePort", Label(e2e.FeatureNodePort), func() {
-			It("answers on every node IP from outside the cluster", func(ctx SpecContext) {
-				answersOnEveryNode(ctx, cl, nodePort)
-			})
+			}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
 		})
 	})
 
+	Context("of type NodePort", Label(e2e.FeatureNodePort), func() {
+		It("answers on every node IP from outside the cluster", func(ctx SpecContext) {
+			answersOnEveryNode(ctx, cl, nodePort)
+		})
+	})
+})
+
+var _ = Describe("A Service", Label("services", e2e.Conformance), func() {
 	Context("of type ClusterIP", func() {
 		It("keeps its IP and keeps answering while its pods are deleted, replaced and scaled", func(ctx SpecContext) {
 			cl := e2e.Cluster

@@ -53,9 +53,9 @@ func answersOnEveryNode(ctx context.Context, cl *kube.Client, svc *corev1.Servic
 	ports := map[probe.Protocol]int{}
 	for _, p := range svc.Spec.Ports {
 		switch p.Name {
-		case "echo-tcp":
+		case fixtures.EchoTCPPortName:
 			ports[probe.TCP] = int(p.NodePort)
-		case "echo-udp":
+		case fixtures.EchoUDPPortName:
 			ports[probe.UDP] = int(p.NodePort)
 		}
 	}

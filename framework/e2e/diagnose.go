@@ -138,3 +138,13 @@ func echoPort(ports []discoveryv1.EndpointPort) int {
 	}
 	return first
 }
+
+// ClusterDNS says, for the failure message of a DNS check, what stands
+// behind the cluster DNS Service: its endpoints and what programs its IP.
+func ClusterDNS(ctx context.Context, cl *kube.Client) string {
+	svc, err := cl.Clientset.CoreV1().Services("kube-system").Get(ctx, "kube-dns", metav1.GetOptions{})
+	if err != nil {
+		return "cluster DNS Service kube-system/kube-dns: " + err.Error()
+	}
+	return fmt.Sprintf("cluster DNS %s: %s; %s", svc.Spec.ClusterIP, Endpoints(ctx, cl, nil, svc), ServiceProxy(ctx, cl))
+}

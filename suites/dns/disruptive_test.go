@@ -25,7 +25,9 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 		check := func(g Gomega) {
 			res, err := e2e.Probe(ctx, cl, client, lookup(name, "A"))
 			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(res[0].Verdict).To(Equal(probe.Connected), "resolving %s: %s %s", name, res[0].Verdict, res[0].Error)
+			if r := res[0]; r.Verdict != probe.Connected {
+				g.Expect(r.Verdict).To(Equal(probe.Connected), "resolving %s: %s %s (%s)", name, r.Verdict, r.Error, e2e.ClusterDNS(ctx, cl))
+			}
 		}
 		Eventually(ctx, check).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
 
@@ -47,7 +49,10 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 		})
 
 		// No CoreDNS endpoint: kube-proxy rejects the queries, or they go unanswered.
-		Eventually(ctx, func() string { return e2e.Failure(check) }).WithTimeout(e2e.ProbeTimeout).
-			Should(Or(ContainSubstring(string(probe.TimedOut)), ContainSubstring(string(probe.Refused))))
+		var failure string
+		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(e2e.ProbeTimeout).
+			Should(And(Or(ContainSubstring(string(probe.TimedOut)), ContainSubstring(string(probe.Refused))),
+				ContainSubstring("Service kube-dns has no endpoints")), "the failure must name the cause")
+		AddReportEntry("the conformance check's failure", failure)
 	})
 })

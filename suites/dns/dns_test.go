@@ -32,7 +32,9 @@ func expectAnswers(ctx context.Context, cl *kube.Client, client *corev1.Pod, che
 		res, err := e2e.Probe(ctx, cl, client, probes...)
 		g.Expect(err).NotTo(HaveOccurred())
 		for _, r := range res {
-			g.Expect(r.Verdict).To(Equal(probe.Connected), "%s: %s %s", r.ID, r.Verdict, r.Error)
+			if r.Verdict != probe.Connected {
+				g.Expect(r.Verdict).To(Equal(probe.Connected), "%s: %s %s (%s)", r.ID, r.Verdict, r.Error, e2e.ClusterDNS(ctx, cl))
+			}
 			check(g, r)
 		}
 	}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())

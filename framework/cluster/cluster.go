@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
@@ -253,30 +252,14 @@ func loadImages(ctx context.Context, nodeList []nodes.Node, refs []string) error
 	if err != nil {
 		return fmt.Errorf("docker save %s: %w: %s", strings.Join(refs, " "), err, out)
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(nodeList))
-	for i, n := range nodeList {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f, err := os.Open(archive)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			defer f.Close()
-			if err := nodeutils.LoadImageArchive(n, f); err != nil {
-				errs[i] = fmt.Errorf("node %s: %w", n.String(), err)
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
+	return onEveryNode(nodeList, func(n nodes.Node) error {
+		f, err := os.Open(archive)
 		if err != nil {
 			return err
 		}
-	}
-	return nil
+		defer f.Close()
+		return nodeutils.LoadImageArchive(n, f)
+	})
 }
 
 // Delete removes the kind cluster and its kubeconfig file. Deleting a

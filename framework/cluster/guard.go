@@ -40,18 +40,29 @@ echo "$subnet"`, podSubnet, guardComment, guardChain)
 
 // guardEgress installs egressGuard on every node.
 func guardEgress(ctx context.Context, nodeList []nodes.Node) error {
+	return onEveryNode(nodeList, func(n nodes.Node) error {
+		var out bytes.Buffer
+		cmd := n.CommandContext(ctx, "sh", "-c", egressGuard(PodSubnet))
+		cmd.SetStdout(&out)
+		cmd.SetStderr(&out)
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("%w: %s", err, out.String())
+		}
+		return nil
+	})
+}
+
+// onEveryNode runs fn on every node at once and returns the first error,
+// naming its node.
+func onEveryNode(nodeList []nodes.Node, fn func(nodes.Node) error) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(nodeList))
 	for i, n := range nodeList {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var out bytes.Buffer
-			cmd := n.CommandContext(ctx, "sh", "-c", egressGuard(PodSubnet))
-			cmd.SetStdout(&out)
-			cmd.SetStderr(&out)
-			if err := cmd.Run(); err != nil {
-				errs[i] = fmt.Errorf("node %s: %w: %s", n.String(), err, out.String())
+			if err := fn(n); err != nil {
+				errs[i] = fmt.Errorf("node %s: %w", n.String(), err)
 			}
 		}()
 	}

@@ -34,8 +34,7 @@ iptables -t mangle -N %[3]s 2>/dev/null || iptables -t mangle -F %[3]s
 iptables -t mangle -A %[3]s -d %[1]s -j RETURN
 iptables -t mangle -A %[3]s -d "$subnet" -j RETURN
 iptables -t mangle -A %[3]s -m comment --comment '%[2]s' -j DROP
-iptables -t mangle -C POSTROUTING -o eth0 -j %[3]s 2>/dev/null || iptables -t mangle -A POSTROUTING -o eth0 -j %[3]s
-echo "$subnet"`, podSubnet, guardComment, guardChain)
+iptables -t mangle -C POSTROUTING -o eth0 -j %[3]s 2>/dev/null || iptables -t mangle -A POSTROUTING -o eth0 -j %[3]s`, podSubnet, guardComment, guardChain)
 }
 
 // guardEgress installs egressGuard on every node.

@@ -139,15 +139,21 @@ func CreateService(ctx context.Context, cl *kube.Client, svc *corev1.Service) *c
 	return created
 }
 
-// DeployAll deploys pods concurrently in effect: all are created first, then
-// each is waited for, so N pods cost about one start-up time.
-func DeployAll(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) []*corev1.Pod {
+// CreatePods creates pods labelled with the run ID, without waiting for them.
+func CreatePods(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) {
 	GinkgoHelper()
 	for _, pod := range pods {
 		pod.Labels[RunIDLabel] = RunID
 		_, err := cl.Clientset.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{})
 		Expect(err).NotTo(HaveOccurred(), "creating pod %s/%s", pod.Namespace, pod.Name)
 	}
+}
+
+// DeployAll deploys pods concurrently in effect: all are created first, then
+// each is waited for, so N pods cost about one start-up time.
+func DeployAll(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) []*corev1.Pod {
+	GinkgoHelper()
+	CreatePods(ctx, cl, pods...)
 	out := make([]*corev1.Pod, len(pods))
 	for i, pod := range pods {
 		out[i] = waitReady(ctx, cl, pod)

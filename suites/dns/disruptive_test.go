@@ -25,9 +25,7 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 		check := func(g Gomega) {
 			res, err := e2e.Probe(ctx, cl, client, lookup(name, "A"))
 			g.Expect(err).NotTo(HaveOccurred())
-			if r := res[0]; r.Verdict != probe.Connected {
-				g.Expect(r.Verdict).To(Equal(probe.Connected), "resolving %s: %s %s (%s)", name, r.Verdict, r.Error, e2e.ClusterDNS(ctx, cl))
-			}
+			expectResolved(ctx, g, cl, res[0])
 		}
 		Eventually(ctx, check).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
 

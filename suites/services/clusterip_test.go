@@ -117,10 +117,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 		affinity = e2e.CreateService(ctx, cl, fixtures.AgentService("web-affinity", ns, "web", fixtures.WithClientIPAffinity()))
 		nodePort = e2e.CreateService(ctx, cl, fixtures.AgentService("web-nodeport", ns, "web",
 			fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithUDPAndHTTP()))
-		unready := fixtures.AgentPod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady())
-		unready.Labels[e2e.RunIDLabel] = e2e.RunID
-		_, err := cl.Clientset.CoreV1().Pods(ns).Create(ctx, unready, metav1.CreateOptions{})
-		Expect(err).NotTo(HaveOccurred())
+		e2e.CreatePods(ctx, cl, fixtures.AgentPod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady()))
 		ready, client = backendsAndClient(ctx, cl, ns, "web", 3)
 		By("waiting until the unready pod runs, so it is an endpoint that is not ready")
 		Eventually(ctx, func(g Gomega) {

@@ -12,10 +12,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/probe/remote"
@@ -39,7 +40,7 @@ func CheckCrossNode(ctx context.Context, kc *kube.Client, logf func(string, ...a
 	defer kc.Clientset.CoreV1().Namespaces().Delete(context.WithoutCancel(ctx), ns, metav1.DeleteOptions{})
 
 	for _, n := range nodeList.Items {
-		pod := fixtures.AgentPod("agent-"+n.Name, ns, fixtures.OnNode(n.Name))
+		pod := agent.Pod("agent-"+n.Name, ns, agent.OnNode(n.Name))
 		if _, err := kc.Clientset.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 			return fmt.Errorf("creating agent pod on %s: %w", n.Name, err)
 		}
@@ -82,12 +83,12 @@ func probeAllPairs(ctx context.Context, kc *kube.Client, pods []corev1.Pod) []st
 				continue
 			}
 			batch.Probes = append(batch.Probes, probe.Probe{ID: dst.Spec.NodeName, Protocol: probe.TCP,
-				Target: net.JoinHostPort(dst.Status.PodIP, strconv.Itoa(fixtures.AgentPort)), TimeoutMs: 2000})
+				Target: net.JoinHostPort(dst.Status.PodIP, strconv.Itoa(agent.Port)), TimeoutMs: 2000})
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := remote.Run(ctx, kc, remote.Pod{Namespace: src.Namespace, Name: src.Name, Container: fixtures.AgentContainer}, batch)
+			res, err := remote.Run(ctx, kc, remote.Pod{Namespace: src.Namespace, Name: src.Name, Container: agent.Container}, batch)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 )
@@ -129,7 +130,7 @@ func echoPort(ports []discoveryv1.EndpointPort) int {
 		if p.Port == nil || (p.Protocol != nil && *p.Protocol != corev1.ProtocolTCP) {
 			continue
 		}
-		if p.Name != nil && *p.Name == fixtures.EchoTCPPortName {
+		if p.Name != nil && *p.Name == agent.EchoTCPPortName {
 			return int(*p.Port)
 		}
 		if first == 0 {

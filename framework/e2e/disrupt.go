@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/kube"
 )
 
@@ -44,7 +45,7 @@ type NodeShell struct {
 func OnNode(ctx context.Context, cl *kube.Client, node string) *NodeShell {
 	GinkgoHelper()
 	ns := NamespaceWithLevel(ctx, cl, "node-tools", Privileged)
-	return &NodeShell{cl: cl, pod: Deploy(ctx, cl, fixtures.NodeToolsPod("tools", ns, node))}
+	return &NodeShell{cl: cl, pod: Deploy(ctx, cl, agent.NodeToolsPod("tools", ns, node))}
 }
 
 // Run runs a command on the node, failing the spec if it fails.

@@ -8,12 +8,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/probe/remote"
@@ -98,7 +99,7 @@ func waitReady(ctx context.Context, cl *kube.Client, pod *corev1.Pod) *corev1.Po
 
 // Probe runs one batch from an agent pod (one exec) and returns its results.
 func Probe(ctx context.Context, cl *kube.Client, from *corev1.Pod, probes ...probe.Probe) ([]probe.Result, error) {
-	return ProbeFrom(ctx, cl, from, fixtures.AgentContainer, probes...)
+	return ProbeFrom(ctx, cl, from, agent.Container, probes...)
 }
 
 // ProbeFrom is Probe from a named container of the pod.

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -48,7 +50,7 @@ func benchTopology(b *testing.B) (*kube.Client, []*corev1.Pod) {
 			cl.Clientset.CoreV1().Namespaces().Delete(context.Background(), created.Name, metav1.DeleteOptions{})
 		})
 		for _, name := range []string{"a", "b", "c"} {
-			p := fixtures.AgentPod(name, created.Name, fixtures.WithPolicyPorts())
+			p := agent.Pod(name, created.Name, fixtures.WithPolicyPorts())
 			if _, err := cl.Clientset.CoreV1().Pods(created.Name).Create(ctx, p, metav1.CreateOptions{}); err != nil {
 				b.Fatal(err)
 			}
@@ -159,7 +161,7 @@ func BenchmarkMatrixExecPerCell(b *testing.B) {
 					if c.Protocol == corev1.ProtocolUDP {
 						proto = probe.UDP
 					}
-					res, err := remote.Run(context.Background(), cl, remote.Pod{Namespace: src.Namespace, Name: src.Name, Container: fixtures.AgentContainer},
+					res, err := remote.Run(context.Background(), cl, remote.Pod{Namespace: src.Namespace, Name: src.Name, Container: agent.Container},
 						probe.Batch{Probes: []probe.Probe{{ID: "cell", Protocol: proto, Target: matrixTarget(dst, c)}}})
 					if err != nil {
 						b.Fatal(err)

@@ -10,10 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/kube"
 )
@@ -66,11 +67,11 @@ func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
 		return res, fmt.Errorf("cannot create test namespaces (the suites need create/delete on namespaces and on pods, services, networkpolicies in them): %w", err)
 	}
 	defer cl.Clientset.CoreV1().Namespaces().Delete(context.WithoutCancel(ctx), created.Name, metav1.DeleteOptions{})
-	var podOpts []fixtures.PodOption
+	var podOpts []agent.PodOption
 	if opts.AgentImage != "" {
-		podOpts = append(podOpts, fixtures.WithImage(opts.AgentImage))
+		podOpts = append(podOpts, agent.WithImage(opts.AgentImage))
 	}
-	pod := fixtures.AgentPod("preflight", created.Name, podOpts...)
+	pod := agent.Pod("preflight", created.Name, podOpts...)
 	if _, err := cl.Clientset.CoreV1().Pods(created.Name).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 		return res, fmt.Errorf("cannot create a test pod: %w", err)
 	}

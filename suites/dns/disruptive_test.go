@@ -4,11 +4,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/probe"
 )
@@ -20,7 +21,7 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 	It("is reported as unanswered when CoreDNS is scaled to 0", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "dns-down")
-		client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
+		client := e2e.Deploy(ctx, cl, agent.Pod("client", ns))
 		name := "kubernetes.default.svc." + zone
 		check := func(g Gomega) {
 			res, err := e2e.Probe(ctx, cl, client, lookup(name, "A"))

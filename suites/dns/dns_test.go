@@ -4,6 +4,8 @@ import (
 	"context"
 	"sort"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -83,10 +85,10 @@ var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), O
 		e2e.CreateService(ctx, cl, fixtures.AgentService("sub", ns, "named", fixtures.Headless()))
 		e2e.CreateService(ctx, cl, fixtures.ExternalNameService("alias", ns, "web."+ns+".svc."+zone))
 		deployed := e2e.DeployAll(ctx, cl,
-			fixtures.AgentPod("web-0", ns, fixtures.InGroup("web")),
-			fixtures.AgentPod("web-1", ns, fixtures.InGroup("web")),
-			fixtures.AgentPod("named", ns, fixtures.InGroup("named"), fixtures.WithHostname("host-a", "sub")),
-			fixtures.AgentPod("client", ns))
+			agent.Pod("web-0", ns, fixtures.InGroup("web")),
+			agent.Pod("web-1", ns, fixtures.InGroup("web")),
+			agent.Pod("named", ns, fixtures.InGroup("named"), agent.WithHostname("host-a", "sub")),
+			agent.Pod("client", ns))
 		pods, named, client = deployed[:2], deployed[2], deployed[3]
 	})
 
@@ -129,7 +131,7 @@ var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), f
 		cl := e2e.Cluster
 		dnsSvc := clusterService(ctx, cl, "kube-system", "kube-dns")
 		ns := e2e.Namespace(ctx, cl, "dns-custom")
-		custom := e2e.Deploy(ctx, cl, fixtures.AgentPod("custom-dns", ns, fixtures.WithDNSConfig(&corev1.PodDNSConfig{
+		custom := e2e.Deploy(ctx, cl, agent.Pod("custom-dns", ns, agent.WithDNSConfig(&corev1.PodDNSConfig{
 			Nameservers: []string{dnsSvc.Spec.ClusterIP},
 			// Only this search domain: "kube-dns" must resolve through it,
 			// "kube-dns.kube-system" must not be needed, and the pod's
@@ -144,7 +146,7 @@ var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), f
 		cl := e2e.Cluster
 		api := clusterService(ctx, cl, "default", "kubernetes")
 		hostNS := e2e.NamespaceWithLevel(ctx, cl, "dns-hostnet", e2e.Privileged)
-		host := e2e.Deploy(ctx, cl, fixtures.AgentPod("host", hostNS, fixtures.WithHostNetwork()))
+		host := e2e.Deploy(ctx, cl, agent.Pod("host", hostNS, agent.WithHostNetwork()))
 		expectAnswers(ctx, cl, host, resolvesTo(api.Spec.ClusterIP), lookup("kubernetes.default.svc."+zone, "A"), lookup("kubernetes.default", "A"))
 	})
 })

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -62,7 +64,7 @@ func deployTopology(ctx context.Context, cl *kube.Client) *Topology {
 		t.NS[ns] = e2e.Namespace(ctx, cl, "netpol-"+ns)
 		t.nsLabels[t.NS[ns]] = t.Label(ctx, ns, map[string]string{"ns": ns})
 		for _, name := range []string{"a", "b", "c"} {
-			pods = append(pods, fixtures.AgentPod(name, t.NS[ns], fixtures.WithPolicyPorts(), fixtures.WithLabels(map[string]string{"pod": name})))
+			pods = append(pods, agent.Pod(name, t.NS[ns], fixtures.WithPolicyPorts(), agent.WithLabels(map[string]string{"pod": name})))
 		}
 	}
 	t.Pods = e2e.DeployAll(ctx, cl, pods...)
@@ -171,7 +173,7 @@ func (t *Topology) expected(ctx context.Context, cases []reach.Case) ([]*reach.T
 func (t *Topology) matches(ctx context.Context, g Gomega, cases []reach.Case) {
 	want, err := t.expected(ctx, cases)
 	g.Expect(err).NotTo(HaveOccurred(), "computing the expected reachability")
-	got, err := matrix.Observe(ctx, t.cl, t.Pods, cases, matrix.Options{TimeoutMs: ProbeTimeoutMs, Container: fixtures.AgentContainer, Expected: want})
+	got, err := matrix.Observe(ctx, t.cl, t.Pods, cases, matrix.Options{TimeoutMs: ProbeTimeoutMs, Container: agent.Container, Expected: want})
 	g.Expect(err).NotTo(HaveOccurred(), "observing the matrix")
 	var failures []string
 	for i, c := range cases {

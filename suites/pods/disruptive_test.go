@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
@@ -22,10 +23,10 @@ func crossNodePair(ctx context.Context, cl *kube.Client, nodes []string) (client
 	GinkgoHelper()
 	ns := e2e.Namespace(ctx, cl, "disrupt")
 	pair := e2e.DeployAll(ctx, cl,
-		fixtures.AgentPod("server", ns, fixtures.OnNode(nodes[0])),
-		fixtures.AgentPod("client", ns, fixtures.OnNode(nodes[1])))
+		agent.Pod("server", ns, agent.OnNode(nodes[0])),
+		agent.Pod("client", ns, agent.OnNode(nodes[1])))
 	server, client = pair[0], pair[1]
-	target := e2e.Addr(server.Status.PodIP, fixtures.AgentPort)
+	target := e2e.Addr(server.Status.PodIP, agent.Port)
 	return client, server, func(g Gomega) {
 		res, err := e2e.Probe(ctx, cl, client, probe.Probe{ID: fmt.Sprintf("%s -> %s", nodes[1], nodes[0]), Protocol: probe.TCP, Target: target})
 		g.Expect(err).NotTo(HaveOccurred())

@@ -3,12 +3,13 @@ package pods
 import (
 	"net"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
@@ -30,10 +31,10 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), Ordered, Cont
 		nodes = e2e.SchedulableNodes(ctx, cl, 2)
 		ns := e2e.Namespace(ctx, cl, "pods")
 		all = e2e.DeployAll(ctx, cl,
-			fixtures.AgentPod("server", ns, fixtures.OnNode(nodes[0]), fixtures.WithSidecarAgent()),
-			fixtures.AgentPod("client-same-node", ns, fixtures.OnNode(nodes[0])),
-			fixtures.AgentPod("client-other-node", ns, fixtures.OnNode(nodes[1])),
-			fixtures.AgentPod("server-other-node", ns, fixtures.OnNode(nodes[1])))
+			agent.Pod("server", ns, agent.OnNode(nodes[0]), agent.WithSidecar()),
+			agent.Pod("client-same-node", ns, agent.OnNode(nodes[0])),
+			agent.Pod("client-other-node", ns, agent.OnNode(nodes[1])),
+			agent.Pod("server-other-node", ns, agent.OnNode(nodes[1])))
 		server, sameNode, otherNode = all[0], all[1], all[2]
 	})
 
@@ -56,9 +57,9 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), Ordered, Cont
 
 	It("lets the containers of one pod talk over localhost", func(ctx SpecContext) {
 		Eventually(ctx, func(g Gomega) {
-			res, err := e2e.ProbeFrom(ctx, cl, server, fixtures.SidecarContainer,
-				probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)},
-				probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr("127.0.0.1", fixtures.AgentPort)})
+			res, err := e2e.ProbeFrom(ctx, cl, server, agent.SidecarContainer,
+				probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr("127.0.0.1", agent.Port)},
+				probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr("127.0.0.1", agent.Port)})
 			g.Expect(err).NotTo(HaveOccurred())
 			for _, r := range res {
 				e2e.ExpectConnectedFrom(g, r, "127.0.0.1")
@@ -68,7 +69,7 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), Ordered, Cont
 	})
 
 	It("delivers TCP and UDP on the same node and across nodes, with the client pod IP as source", func(ctx SpecContext) {
-		target := e2e.Addr(server.Status.PodIP, fixtures.AgentPort)
+		target := e2e.Addr(server.Status.PodIP, agent.Port)
 		for _, client := range []*corev1.Pod{sameNode, otherNode} {
 			By("probing from " + client.Name + " on " + client.Spec.NodeName)
 			Eventually(ctx, func(g Gomega) {
@@ -93,16 +94,16 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
 			podNS := e2e.Namespace(ctx, cl, "hostnet-pods")
 			hostNS := e2e.NamespaceWithLevel(ctx, cl, "hostnet", e2e.Privileged)
 			deployed := e2e.DeployAll(ctx, cl,
-				fixtures.AgentPod("pod", podNS, fixtures.OnNode(nodes[0])),
-				fixtures.AgentPod("host", hostNS, fixtures.OnNode(nodes[1]), fixtures.WithHostNetwork()))
+				agent.Pod("pod", podNS, agent.OnNode(nodes[0])),
+				agent.Pod("host", hostNS, agent.OnNode(nodes[1]), agent.WithHostNetwork()))
 			pod, host := deployed[0], deployed[1]
 			Expect(host.Status.PodIP).To(Equal(host.Status.HostIP), "a hostNetwork pod has its node's IP")
 
 			By("node " + nodes[1] + " -> pod on " + nodes[0])
 			Eventually(ctx, func(g Gomega) {
 				res, err := e2e.Probe(ctx, cl, host,
-					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr(pod.Status.PodIP, fixtures.AgentPort)},
-					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr(pod.Status.PodIP, fixtures.AgentPort)})
+					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr(pod.Status.PodIP, agent.Port)},
+					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr(pod.Status.PodIP, agent.Port)})
 				g.Expect(err).NotTo(HaveOccurred())
 				for _, r := range res {
 					g.Expect(r.Verdict).To(Equal(probe.Connected), "node %s -> pod %s (%s): %s", nodes[1], pod.Status.PodIP, r.ID, r.Error)
@@ -112,8 +113,8 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
 			By("pod on " + nodes[0] + " -> hostNetwork pod on " + nodes[1])
 			Eventually(ctx, func(g Gomega) {
 				res, err := e2e.Probe(ctx, cl, pod,
-					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr(host.Status.PodIP, fixtures.HostNetworkPort)},
-					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr(host.Status.PodIP, fixtures.HostNetworkPort)})
+					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr(host.Status.PodIP, agent.HostNetworkPort)},
+					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr(host.Status.PodIP, agent.HostNetworkPort)})
 				g.Expect(err).NotTo(HaveOccurred())
 				for _, r := range res {
 					g.Expect(r.Verdict).To(Equal(probe.Connected), "pod %s -> node %s (%s): %s", pod.Status.PodIP, host.Status.PodIP, r.ID, r.Error)

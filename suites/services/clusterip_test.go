@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -25,7 +27,7 @@ func backendPods(ctx context.Context, cl *kube.Client, ns, group string, n int) 
 	nodes := e2e.SchedulableNodes(ctx, cl, 1)
 	var pods []*corev1.Pod
 	for i := range n {
-		pods = append(pods, fixtures.AgentPod(fmt.Sprintf("%s-%d", group, i), ns, fixtures.InGroup(group), fixtures.OnNode(nodes[i%len(nodes)])))
+		pods = append(pods, agent.Pod(fmt.Sprintf("%s-%d", group, i), ns, fixtures.InGroup(group), agent.OnNode(nodes[i%len(nodes)])))
 	}
 	return pods
 }
@@ -34,7 +36,7 @@ func backendPods(ctx context.Context, cl *kube.Client, ns, group string, n int) 
 // so that the spec pays one pod start-up, not two.
 func backendsAndClient(ctx context.Context, cl *kube.Client, ns, group string, n int) (ready []*corev1.Pod, client *corev1.Pod) {
 	GinkgoHelper()
-	pods := e2e.DeployAll(ctx, cl, append(backendPods(ctx, cl, ns, group, n), fixtures.AgentPod("client", ns))...)
+	pods := e2e.DeployAll(ctx, cl, append(backendPods(ctx, cl, ns, group, n), agent.Pod("client", ns))...)
 	return pods[:n], pods[n]
 }
 
@@ -117,7 +119,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 		affinity = e2e.CreateService(ctx, cl, fixtures.AgentService("web-affinity", ns, "web", fixtures.WithClientIPAffinity()))
 		nodePort = e2e.CreateService(ctx, cl, fixtures.AgentService("web-nodeport", ns, "web",
 			fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithUDPAndHTTP()))
-		e2e.CreatePods(ctx, cl, fixtures.AgentPod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady()))
+		e2e.CreatePods(ctx, cl, agent.Pod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady()))
 		ready, client = backendsAndClient(ctx, cl, ns, "web", 3)
 		By("waiting until the unready pod runs, so it is an endpoint that is not ready")
 		Eventually(ctx, func(g Gomega) {
@@ -188,7 +190,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), func() {
 			_, err := cl.Clientset.AppsV1().Deployments(ns).Create(ctx, deploy, metav1.CreateOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
-			client := e2e.Deploy(ctx, cl, fixtures.AgentPod("client", ns))
+			client := e2e.Deploy(ctx, cl, agent.Pod("client", ns))
 			byName := e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort)
 
 			answersWith := func(want int) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -53,9 +55,9 @@ func answersOnEveryNode(ctx context.Context, cl *kube.Client, svc *corev1.Servic
 	ports := map[probe.Protocol]int{}
 	for _, p := range svc.Spec.Ports {
 		switch p.Name {
-		case fixtures.EchoTCPPortName:
+		case agent.EchoTCPPortName:
 			ports[probe.TCP] = int(p.NodePort)
-		case fixtures.EchoUDPPortName:
+		case agent.EchoUDPPortName:
 			ports[probe.UDP] = int(p.NodePort)
 		}
 	}
@@ -78,7 +80,7 @@ var _ = Describe("A Service of type NodePort", Label("services", e2e.Conformance
 		nodes := e2e.SchedulableNodes(ctx, cl, 2)
 		ips := nodeIPs(ctx, cl)
 		ns := e2e.Namespace(ctx, cl, "etp-local")
-		e2e.Deploy(ctx, cl, fixtures.AgentPod("web-0", ns, fixtures.InGroup("web"), fixtures.OnNode(nodes[0])))
+		e2e.Deploy(ctx, cl, agent.Pod("web-0", ns, fixtures.InGroup("web"), agent.OnNode(nodes[0])))
 		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web",
 			fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithLocalTrafficPolicy()))
 		port := int(svc.Spec.Ports[0].NodePort)

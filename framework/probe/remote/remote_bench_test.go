@@ -7,10 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netconform/netconform/framework/agent"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/probe/remote"
@@ -42,7 +43,7 @@ func benchPods(b *testing.B) (*kube.Client, remote.Pod, string) {
 	})
 	var ips = map[string]string{}
 	for _, name := range []string{"client", "server"} {
-		if _, err := cl.Clientset.CoreV1().Pods(created.Name).Create(ctx, fixtures.AgentPod(name, created.Name), metav1.CreateOptions{}); err != nil {
+		if _, err := cl.Clientset.CoreV1().Pods(created.Name).Create(ctx, agent.Pod(name, created.Name), metav1.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		p, err := cl.WaitPodReady(ctx, created.Name, name, 2*time.Minute)
@@ -51,13 +52,13 @@ func benchPods(b *testing.B) (*kube.Client, remote.Pod, string) {
 		}
 		ips[name] = p.Status.PodIP
 	}
-	return cl, remote.Pod{Namespace: created.Name, Name: "client", Container: fixtures.AgentContainer}, ips["server"]
+	return cl, remote.Pod{Namespace: created.Name, Name: "client", Container: agent.Container}, ips["server"]
 }
 
 func probes(server string) []probe.Probe {
 	out := make([]probe.Probe, probesPerOp)
 	for i := range out {
-		out[i] = probe.Probe{ID: fmt.Sprint(i), Protocol: probe.TCP, Target: fmt.Sprintf("%s:%d", server, fixtures.AgentPort)}
+		out[i] = probe.Probe{ID: fmt.Sprint(i), Protocol: probe.TCP, Target: fmt.Sprintf("%s:%d", server, agent.Port)}
 	}
 	return out
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"github.com/netconform/netconform/framework/kube"
 )
 
-// cleanup removes what runs left behind: every namespace carrying a run ID
-// (all runs', or one run's).
+// cleanup removes what runs left behind: every namespace and cluster-scoped
+// object carrying a run ID (all runs', or one run's).
 func cleanup(ctx context.Context, args []string) error {
 	fs := newFlags("cleanup")
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the cluster (default $KUBECONFIG)")
@@ -28,13 +26,14 @@ func cleanup(ctx context.Context, args []string) error {
 		selector += "=" + *runID
 	}
 	if *dryRun {
-		left, err := cl.Clientset.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: selector})
+		left, err := cl.CountLabelled(ctx, selector)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%d namespaces left by test runs\n", len(left.Items))
+		// The total comes first: scripts read it.
+		fmt.Printf("%d objects left by test runs (%d namespaces, %d cluster-scoped)\n", left.Total(), left.Namespaces, left.ClusterScoped)
 		return nil
 	}
-	logf("deleting namespaces matching %s on %s", selector, cl.Config.Host)
+	logf("deleting namespaces and cluster-scoped objects matching %s on %s", selector, cl.Config.Host)
 	return cl.DeleteLabelled(ctx, selector)
 }

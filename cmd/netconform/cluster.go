@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/netconform/netconform/framework/cluster"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 func clusterUp(ctx context.Context, args []string) error {
@@ -18,7 +20,12 @@ func clusterUp(ctx context.Context, args []string) error {
 	fs.BoolVar(&cfg.Reuse, "reuse", false, "reuse a cluster of the same name, after checking it end to end")
 	fs.BoolVar(&cfg.Retain, "retain", false, "keep the nodes of a failed creation for debugging")
 	build := fs.Bool("build", true, "build missing or outdated images first")
+	timeoutSpec := fs.String("timeouts", "", "override named timeouts, e.g. nodesReady=5m (names: "+strings.Join(timeouts.Names(), ", ")+")")
+	factor := fs.Float64("timeout-factor", 0, "multiply every timeout by this factor")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := timeouts.Override(*timeoutSpec, *factor); err != nil {
 		return err
 	}
 	start := time.Now()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -32,29 +33,31 @@ func CheckCrossNode(ctx context.Context, kc *kube.Client, logf func(string, ...a
 	}
 	suffix := make([]byte, 3)
 	rand.Read(suffix)
-	ns := "netconform-bringup-" + hex.EncodeToString(suffix)
-	nsObj := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: map[string]string{"app.kubernetes.io/managed-by": "netconform"}}}
-	if _, err := kc.Clientset.CoreV1().Namespaces().Create(ctx, nsObj, metav1.CreateOptions{}); err != nil {
-		return fmt.Errorf("creating namespace %s: %w", ns, err)
+	// A run ID of its own, so that cleanup finds what a killed check left.
+	runID := "bringup-" + hex.EncodeToString(suffix)
+	nsObj := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "netconform-" + runID}}
+	if err := kc.CreateLabelled(ctx, nsObj, runID); err != nil {
+		return err
 	}
-	defer kc.Clientset.CoreV1().Namespaces().Delete(context.WithoutCancel(ctx), ns, metav1.DeleteOptions{})
+	ns := nsObj.Name
+	defer kc.DeleteNamespace(context.WithoutCancel(ctx), ns)
 
 	for _, n := range nodeList.Items {
 		pod := agent.Pod("agent-"+n.Name, ns, agent.OnNode(n.Name))
-		if _, err := kc.Clientset.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		if err := kc.CreateLabelled(ctx, pod, runID); err != nil {
 			return fmt.Errorf("creating agent pod on %s: %w", n.Name, err)
 		}
 	}
 	// All pods start at once; waiting for each in turn costs one start-up.
 	var pods []corev1.Pod
 	for _, n := range nodeList.Items {
-		p, err := kc.WaitPodReady(ctx, ns, "agent-"+n.Name, CheckPodsTimeout)
+		p, err := kc.WaitPodReady(ctx, ns, "agent-"+n.Name, timeouts.Current.CheckPods)
 		if err != nil {
 			return fmt.Errorf("agent pod on %s: %w", n.Name, err)
 		}
 		pods = append(pods, *p)
 	}
-	ctx, cancel := context.WithTimeout(ctx, CrossNodeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeouts.Current.CrossNode)
 	defer cancel()
 	var failures []string
 	for {
@@ -65,8 +68,8 @@ func CheckCrossNode(ctx context.Context, kc *kube.Client, logf func(string, ...a
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("pods could not reach each other within %s:\n  %s", CrossNodeTimeout, strings.Join(failures, "\n  "))
-		case <-time.After(2 * time.Second):
+			return fmt.Errorf("pods could not reach each other within %s:\n  %s", timeouts.Current.CrossNode, strings.Join(failures, "\n  "))
+		case <-time.After(timeouts.Current.Repeat):
 		}
 	}
 }
@@ -83,7 +86,7 @@ func probeAllPairs(ctx context.Context, kc *kube.Client, pods []corev1.Pod) []st
 				continue
 			}
 			batch.Probes = append(batch.Probes, probe.Probe{ID: dst.Spec.NodeName, Protocol: probe.TCP,
-				Target: net.JoinHostPort(dst.Status.PodIP, strconv.Itoa(agent.Port)), TimeoutMs: 2000})
+				Target: net.JoinHostPort(dst.Status.PodIP, strconv.Itoa(agent.Port)), TimeoutMs: timeouts.Ms(timeouts.Current.CheckAttempt)})
 		}
 		wg.Add(1)
 		go func() {

@@ -18,6 +18,7 @@ import (
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/images"
 	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // Defaults of Config.
@@ -184,13 +185,13 @@ func Create(ctx context.Context, cfg Config) (*Cluster, error) {
 		return nil, err
 	}
 	err = step("nodes Ready", func() error {
-		if err := c.Client.WaitNodesReady(ctx, cfg.Workers+1, NodesReadyTimeout); err != nil {
+		if err := c.Client.WaitNodesReady(ctx, cfg.Workers+1, timeouts.Current.NodesReady); err != nil {
 			return err
 		}
-		if err := c.Client.WaitDaemonSet(ctx, "kube-system", plugin.DaemonSet, SystemPodsTimeout); err != nil {
+		if err := c.Client.WaitDaemonSet(ctx, "kube-system", plugin.DaemonSet, timeouts.Current.SystemPods); err != nil {
 			return err
 		}
-		return c.Client.WaitDeployment(ctx, "kube-system", "coredns", SystemPodsTimeout)
+		return c.Client.WaitDeployment(ctx, "kube-system", "coredns", timeouts.Current.SystemPods)
 	})
 	if err != nil {
 		return nil, err

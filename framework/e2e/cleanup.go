@@ -2,22 +2,15 @@ package e2e
 
 import (
 	"context"
-	"time"
 
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/preflight"
-)
-
-// Timeouts of the suite lifecycle, named in one place.
-const (
-	PreflightTimeout     = 2 * time.Minute
-	ClusterCreateTimeout = 10 * time.Minute
-	CleanupTimeout       = 3 * time.Minute
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // Preflight runs the preflight checks for this run.
 func Preflight(ctx context.Context, cl *kube.Client) (preflight.Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, PreflightTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeouts.Current.Preflight)
 	defer cancel()
 	return preflight.Run(ctx, cl, preflight.Options{RunID: RunID})
 }
@@ -25,7 +18,7 @@ func Preflight(ctx context.Context, cl *kube.Client) (preflight.Result, error) {
 // DeleteRunObjects removes every namespace a run created and waits until
 // they are gone.
 func DeleteRunObjects(ctx context.Context, cl *kube.Client, runID string) error {
-	ctx, cancel := context.WithTimeout(ctx, CleanupTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeouts.Current.Cleanup)
 	defer cancel()
 	return cl.DeleteLabelled(ctx, RunIDLabel+"="+runID)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/images"
 	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 var (
@@ -26,6 +27,8 @@ var (
 	embeddedCNI = flag.String("cni", cluster.DefaultCNI, "CNI of the embedded kind cluster")
 	reportDir   = flag.String("report-dir", os.Getenv("NETCONFORM_REPORT_DIR"), "directory for the JUnit, Ginkgo JSON and conformance reports (none when empty)")
 	disruptive  = flag.Bool("disruptive", false, "also run the Disruptive specs, which break the cluster on purpose and repair it (never on a cluster in use)")
+	timeoutSpec = flag.String("timeouts", "", "override named timeouts, e.g. podReady=3m,converge=90s (also $NETCONFORM_TIMEOUTS); names: "+strings.Join(timeouts.Names(), ", "))
+	timeoutMult = flag.Float64("timeout-factor", 0, "multiply every timeout by this factor, for slow or large clusters (also $NETCONFORM_TIMEOUT_FACTOR)")
 )
 
 // RunIDLabel marks every object a run creates.
@@ -61,11 +64,14 @@ var lease *cluster.Lease
 // Ctrl-C), and writes the reports.
 func RunSuite(t *testing.T, suite string) {
 	RegisterFailHandler(Fail)
+	if err := timeouts.Override(*timeoutSpec, *timeoutMult); err != nil {
+		t.Fatal(err)
+	}
 	if err := prepareReportDir(*reportDir); err != nil {
 		t.Fatal(err)
 	}
-	SetDefaultEventuallyPollingInterval(PollInterval)
-	SetDefaultConsistentlyPollingInterval(ProbeInterval)
+	SetDefaultEventuallyPollingInterval(timeouts.Current.Poll)
+	SetDefaultConsistentlyPollingInterval(timeouts.Current.Repeat)
 	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		env := Env{RunID: newRunID(), Kubeconfig: *kubeconfig}
 		if env.Kubeconfig == "" {
@@ -93,7 +99,7 @@ func RunSuite(t *testing.T, suite string) {
 		var err error
 		Cluster, err = kube.Open(ctx, Current.Kubeconfig)
 		Expect(err).NotTo(HaveOccurred(), "cannot reach the cluster under test")
-	}, NodeTimeout(PreflightTimeout+ClusterCreateTimeout))
+	}, NodeTimeout(timeouts.Current.Preflight+timeouts.Current.ClusterCreate))
 
 	SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
 		if Cluster != nil {
@@ -102,7 +108,7 @@ func RunSuite(t *testing.T, suite string) {
 		if lease != nil {
 			Expect(lease.Release(ctx, *keepCluster)).To(Succeed())
 		}
-	}, NodeTimeout(CleanupTimeout+time.Minute))
+	}, NodeTimeout(timeouts.Current.Cleanup+time.Minute))
 
 	ReportAfterSuite("reports", func(r Report) {
 		if *reportDir != "" {

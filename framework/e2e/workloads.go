@@ -6,31 +6,19 @@ import (
 	"net"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/probe/remote"
-)
-
-// Timeouts of this package, named in one place.
-const (
-	PodReadyTimeout = 2 * time.Minute
-	// ProbeTimeout bounds the retries of a probe expected to converge.
-	ProbeTimeout = 30 * time.Second
-	// ProbeInterval spaces the repetitions of Consistently checks.
-	ProbeInterval = time.Second
-	// PollInterval spaces the attempts of Eventually: Gomega's default
-	// (10 ms) would turn every wait into a stream of API calls and execs
-	// on a cluster that shares its CPUs with the run.
-	PollInterval = 250 * time.Millisecond
 )
 
 // Pod Security levels a test namespace can enforce.
@@ -49,20 +37,25 @@ func Namespace(ctx context.Context, cl *kube.Client, base string) string {
 // NamespaceWithLevel is Namespace at another Pod Security level.
 func NamespaceWithLevel(ctx context.Context, cl *kube.Client, base, level string) string {
 	GinkgoHelper()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+	ns := Create(ctx, cl, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		GenerateName: fmt.Sprintf("nc-%s-%s-", RunID, base),
-		Labels: map[string]string{
-			RunIDLabel:                           RunID,
-			"app.kubernetes.io/managed-by":       "netconform",
-			"pod-security.kubernetes.io/enforce": level,
-		},
-	}}
-	created, err := cl.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
-	Expect(err).NotTo(HaveOccurred(), "creating a test namespace")
+		Labels:       map[string]string{"pod-security.kubernetes.io/enforce": level},
+	}})
+	return ns.Name
+}
+
+// Create creates obj, any typed object, namespaced or cluster-scoped
+// (an IngressClass, a ClusterRole…), labelled with the run ID, and deletes
+// it when the current spec (or Ordered container) ends. Every object a run
+// makes goes through it, so cleanup finds them all by the label. It returns
+// obj as the API server filled it in.
+func Create[T client.Object](ctx context.Context, cl *kube.Client, obj T) T {
+	GinkgoHelper()
+	Expect(cl.CreateLabelled(ctx, obj, RunID)).To(Succeed())
 	DeferCleanup(func(ctx SpecContext) {
-		Expect(cl.DeleteNamespace(ctx, created.Name)).To(Succeed())
+		Expect(cl.Delete(ctx, obj)).To(Succeed())
 	})
-	return created.Name
+	return obj
 }
 
 // SchedulableNodes returns the nodes that take ordinary pods (no NoSchedule
@@ -92,7 +85,7 @@ func Deploy(ctx context.Context, cl *kube.Client, pod *corev1.Pod) *corev1.Pod {
 
 func waitReady(ctx context.Context, cl *kube.Client, pod *corev1.Pod) *corev1.Pod {
 	GinkgoHelper()
-	ready, err := cl.WaitPodReady(ctx, pod.Namespace, pod.Name, PodReadyTimeout)
+	ready, err := cl.WaitPodReady(ctx, pod.Namespace, pod.Name, timeouts.Current.PodReady)
 	Expect(err).NotTo(HaveOccurred())
 	return ready
 }
@@ -130,23 +123,11 @@ func ExpectConnectedFrom(g Gomega, r probe.Result, wantSource string) {
 	g.Expect(PeerIP(r)).To(Equal(wantSource), "probe %s: the server saw %s instead of the client address %s: the source was NATed", r.ID, PeerIP(r), wantSource)
 }
 
-// CreateService creates a Service labelled with the run ID and waits until
-// it has a ClusterIP (or none, when headless or ExternalName).
-func CreateService(ctx context.Context, cl *kube.Client, svc *corev1.Service) *corev1.Service {
-	GinkgoHelper()
-	svc.Labels[RunIDLabel] = RunID
-	created, err := cl.Clientset.CoreV1().Services(svc.Namespace).Create(ctx, svc, metav1.CreateOptions{})
-	Expect(err).NotTo(HaveOccurred(), "creating Service %s/%s", svc.Namespace, svc.Name)
-	return created
-}
-
-// CreatePods creates pods labelled with the run ID, without waiting for them.
+// CreatePods creates pods (through Create), without waiting for them.
 func CreatePods(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) {
 	GinkgoHelper()
 	for _, pod := range pods {
-		pod.Labels[RunIDLabel] = RunID
-		_, err := cl.Clientset.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{})
-		Expect(err).NotTo(HaveOccurred(), "creating pod %s/%s", pod.Namespace, pod.Name)
+		Create(ctx, cl, pod)
 	}
 }
 

@@ -14,9 +14,33 @@ import (
 // RunIDLabel marks every object a test run creates, with the run's ID.
 const RunIDLabel = "netconform.io/run-id"
 
-// DeleteLabelled deletes every namespace matching the label selector (and
-// so everything in it) and waits until none is left.
+// Leftovers counts the objects of test runs still in a cluster.
+type Leftovers struct {
+	Namespaces    int
+	ClusterScoped int // IngressClasses, ClusterRoles, ClusterRoleBindings
+}
+
+// Total is every object counted.
+func (l Leftovers) Total() int { return l.Namespaces + l.ClusterScoped }
+
+// CountLabelled counts the namespaces and cluster-scoped objects matching
+// the label selector.
+func (c *Client) CountLabelled(ctx context.Context, selector string) (Leftovers, error) {
+	list, err := c.Clientset.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return Leftovers{}, err
+	}
+	n, err := c.deleteClusterScoped(ctx, selector, true)
+	return Leftovers{Namespaces: len(list.Items), ClusterScoped: n}, err
+}
+
+// DeleteLabelled deletes every cluster-scoped object and every namespace
+// (and so everything in it) matching the label selector, and waits until
+// no such namespace is left.
 func (c *Client) DeleteLabelled(ctx context.Context, selector string) error {
+	if _, err := c.deleteClusterScoped(ctx, selector, false); err != nil {
+		return err
+	}
 	nss := c.Clientset.CoreV1().Namespaces()
 	list, err := nss.List(ctx, metav1.ListOptions{LabelSelector: selector})
 	if err != nil {

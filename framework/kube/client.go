@@ -6,14 +6,12 @@ import (
 	"os"
 	"time"
 
+	"github.com/netconform/netconform/framework/timeouts"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/e2e-framework/klient/k8s/resources"
 )
-
-// FirstContactTimeout bounds how long Open waits for the API server to answer.
-const FirstContactTimeout = 30 * time.Second
 
 // Client talks to one cluster.
 type Client struct {
@@ -25,7 +23,8 @@ type Client struct {
 }
 
 // Open loads a kubeconfig (KUBECONFIG rules when path is empty) and checks,
-// within FirstContactTimeout, that the API server answers, so that a wrong
+// within timeouts.Current.FirstContact, that the API server answers, so that
+// a wrong
 // or dead cluster is a clear error rather than a hang.
 func Open(ctx context.Context, path string) (*Client, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
@@ -44,7 +43,7 @@ func Open(ctx context.Context, path string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cctx, cancel := context.WithTimeout(ctx, FirstContactTimeout)
+	cctx, cancel := context.WithTimeout(ctx, timeouts.Current.FirstContact)
 	defer cancel()
 	var version string
 	err = retryUntil(cctx, 2*time.Second, func() error {
@@ -62,7 +61,7 @@ func Open(ctx context.Context, path string) (*Client, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("API server %s (kubeconfig %s) did not answer within %s: %w", cfg.Host, describe(path), FirstContactTimeout, err)
+		return nil, fmt.Errorf("API server %s (kubeconfig %s) did not answer within %s: %w", cfg.Host, describe(path), timeouts.Current.FirstContact, err)
 	}
 	res, err := resources.New(cfg)
 	if err != nil {

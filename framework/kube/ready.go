@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netconform/netconform/framework/timeouts"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -106,17 +107,12 @@ func deploymentAvailable(d *appsv1.Deployment) bool {
 	return d.Status.ObservedGeneration >= d.Generation && d.Status.AvailableReplicas >= replicas(d) && d.Status.UpdatedReplicas >= replicas(d)
 }
 
-// pollInterval spaces the checks of poll: short enough that a pod's
-// readiness is seen within a fraction of a second, long enough to keep the
-// API server's load negligible.
-const pollInterval = 250 * time.Millisecond
-
 // poll calls check until it reports nothing pending; on timeout the error
 // carries the last pending state, which is what a user needs to see.
 func (c *Client) poll(ctx context.Context, timeout time.Duration, check func() (pending string, err error)) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	tick := time.NewTicker(pollInterval)
+	tick := time.NewTicker(timeouts.Current.Poll)
 	defer tick.Stop()
 	last := ""
 	for {
@@ -202,7 +198,7 @@ func (c *Client) WaitPodReady(ctx context.Context, namespace, name string, timeo
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("not ready after %s: %s", timeout, last)
-		case <-time.After(pollInterval):
+		case <-time.After(timeouts.Current.Poll):
 		}
 	}
 }

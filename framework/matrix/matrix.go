@@ -17,6 +17,7 @@ import (
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/probe/remote"
 	"github.com/netconform/netconform/framework/reach"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // Options tune an observation.
@@ -38,7 +39,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.TimeoutMs <= 0 {
-		o.TimeoutMs = 1000
+		o.TimeoutMs = timeouts.Ms(timeouts.Current.Attempt)
 	}
 	if o.Container == "" {
 		o.Container = "agent"

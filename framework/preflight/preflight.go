@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,9 +19,6 @@ import (
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/kube"
 )
-
-// AgentTimeout bounds the wait for the test agent pod to become Ready.
-const AgentTimeout = 90 * time.Second
 
 // Result is what preflight learnt.
 type Result struct {
@@ -60,10 +58,9 @@ func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
 	// A cluster without any CNI has no Ready node (NetworkReady=false), so
 	// an unknown CNI with Ready nodes is some plugin we do not recognise.
 
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "nc-preflight-",
-		Labels: map[string]string{kube.RunIDLabel: opts.RunID, "pod-security.kubernetes.io/enforce": "restricted"}}}
-	created, err := cl.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
-	if err != nil {
+	created := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "nc-preflight-",
+		Labels: map[string]string{"pod-security.kubernetes.io/enforce": "restricted"}}}
+	if err := cl.CreateLabelled(ctx, created, opts.RunID); err != nil {
 		return res, fmt.Errorf("cannot create test namespaces (the suites need create/delete on namespaces and on pods, services, networkpolicies in them): %w", err)
 	}
 	defer cl.Clientset.CoreV1().Namespaces().Delete(context.WithoutCancel(ctx), created.Name, metav1.DeleteOptions{})
@@ -72,7 +69,7 @@ func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
 		podOpts = append(podOpts, agent.WithImage(opts.AgentImage))
 	}
 	pod := agent.Pod("preflight", created.Name, podOpts...)
-	if _, err := cl.Clientset.CoreV1().Pods(created.Name).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+	if err := cl.CreateLabelled(ctx, pod, opts.RunID); err != nil {
 		return res, fmt.Errorf("cannot create a test pod: %w", err)
 	}
 	if err := waitAgent(ctx, cl, created.Name, pod.Name); err != nil {
@@ -84,7 +81,7 @@ func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
 // waitAgent waits for the agent pod, failing early on an image that cannot
 // be pulled rather than after the whole timeout.
 func waitAgent(ctx context.Context, cl *kube.Client, ns, name string) error {
-	ctx, cancel := context.WithTimeout(ctx, AgentTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeouts.Current.PreflightAgent)
 	defer cancel()
 	state := "not created"
 	for {
@@ -102,8 +99,8 @@ func waitAgent(ctx context.Context, cl *kube.Client, ns, name string) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("the agent pod did not become Ready within %s: %s", AgentTimeout, state)
-		case <-time.After(time.Second):
+			return fmt.Errorf("the agent pod did not become Ready within %s: %s", timeouts.Current.PreflightAgent, state)
+		case <-time.After(timeouts.Current.Repeat):
 		}
 	}
 }

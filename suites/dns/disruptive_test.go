@@ -2,9 +2,9 @@ package dns
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -13,9 +13,6 @@ import (
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/probe"
 )
-
-// CoreDNSRestoreTimeout bounds the wait for CoreDNS to come back.
-const CoreDNSRestoreTimeout = 2 * time.Minute
 
 var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), Serial, func() {
 	It("is reported as unanswered when CoreDNS is scaled to 0", func(ctx SpecContext) {
@@ -28,7 +25,7 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 			g.Expect(err).NotTo(HaveOccurred())
 			expectResolved(ctx, g, cl, res[0])
 		}
-		Eventually(ctx, check).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 
 		deployments := cl.Clientset.AppsV1().Deployments("kube-system")
 		scale, err := deployments.GetScale(ctx, "coredns", metav1.GetOptions{})
@@ -44,12 +41,12 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 			s.Spec.Replicas = replicas
 			_, err = deployments.UpdateScale(ctx, "coredns", s, metav1.UpdateOptions{})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(cl.WaitDeployment(ctx, "kube-system", "coredns", CoreDNSRestoreTimeout)).To(Succeed())
+			Expect(cl.WaitDeployment(ctx, "kube-system", "coredns", timeouts.Current.Rollout)).To(Succeed())
 		})
 
 		// No CoreDNS endpoint: kube-proxy rejects the queries, or they go unanswered.
 		var failure string
-		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(e2e.ProbeTimeout).
+		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(timeouts.Current.Probe).
 			Should(And(Or(ContainSubstring(string(probe.TimedOut)), ContainSubstring(string(probe.Refused))),
 				ContainSubstring("Service kube-dns has no endpoints")), "the failure must name the cause")
 		AddReportEntry("the conformance check's failure", failure)

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -23,7 +24,7 @@ const zone = "cluster.local"
 
 // lookup is a DNS probe from client.
 func lookup(name, qtype string) probe.Probe {
-	return probe.Probe{ID: qtype + " " + name, Protocol: probe.DNS, Target: name, DNSType: qtype, TimeoutMs: 2000}
+	return probe.Probe{ID: qtype + " " + name, Protocol: probe.DNS, Target: name, DNSType: qtype, TimeoutMs: timeouts.Ms(timeouts.Current.DNSAttempt)}
 }
 
 // expectAnswers resolves every probe from client until each answers with
@@ -37,7 +38,7 @@ func expectAnswers(ctx context.Context, cl *kube.Client, client *corev1.Pod, che
 			expectResolved(ctx, g, cl, r)
 			check(g, r)
 		}
-	}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+	}).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 }
 
 // expectResolved fails g unless the lookup r was answered, naming what
@@ -80,10 +81,10 @@ var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), O
 	BeforeAll(func(ctx SpecContext) {
 		cl = e2e.Cluster
 		ns = e2e.Namespace(ctx, cl, "dns")
-		web = e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
-		e2e.CreateService(ctx, cl, fixtures.AgentService("web-headless", ns, "web", fixtures.Headless()))
-		e2e.CreateService(ctx, cl, fixtures.AgentService("sub", ns, "named", fixtures.Headless()))
-		e2e.CreateService(ctx, cl, fixtures.ExternalNameService("alias", ns, "web."+ns+".svc."+zone))
+		web = e2e.Create(ctx, cl, fixtures.AgentService("web", ns, "web"))
+		e2e.Create(ctx, cl, fixtures.AgentService("web-headless", ns, "web", fixtures.Headless()))
+		e2e.Create(ctx, cl, fixtures.AgentService("sub", ns, "named", fixtures.Headless()))
+		e2e.Create(ctx, cl, fixtures.ExternalNameService("alias", ns, "web."+ns+".svc."+zone))
 		deployed := e2e.DeployAll(ctx, cl,
 			agent.Pod("web-0", ns, fixtures.InGroup("web")),
 			agent.Pod("web-1", ns, fixtures.InGroup("web")),

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -13,10 +12,8 @@ import (
 
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/timeouts"
 )
-
-// FirewallRestartTimeout bounds a kube-router rollout.
-const FirewallRestartTimeout = 3 * time.Minute
 
 // setKubeRouterFirewall rolls kube-router out with --run-firewall=on.
 func setKubeRouterFirewall(ctx SpecContext, on bool) {
@@ -35,7 +32,7 @@ func setKubeRouterFirewall(ctx SpecContext, on bool) {
 	Expect(err).NotTo(HaveOccurred())
 	_, err = dss.Patch(ctx, "kube-router", types.StrategicMergePatchType, patch, metav1.PatchOptions{})
 	Expect(err).NotTo(HaveOccurred())
-	Expect(e2e.Cluster.WaitDaemonSet(ctx, "kube-system", "kube-router", FirewallRestartTimeout)).To(Succeed())
+	Expect(e2e.Cluster.WaitDaemonSet(ctx, "kube-system", "kube-router", timeouts.Current.Rollout)).To(Succeed())
 }
 
 var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disruptive, e2e.FeatureNetworkPolicy), Serial, func() {
@@ -66,7 +63,7 @@ var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disrup
 			Eventually(ctx, func() string {
 				violations = topo.Violations(ctx, c.probed()...)
 				return violations
-			}).WithTimeout(ConvergeTimeout).Should(ContainSubstring("cells differ"), "case %q: the matrix must differ from what its policies demand", c.name)
+			}).WithTimeout(timeouts.Current.Converge).Should(ContainSubstring("cells differ"), "case %q: the matrix must differ from what its policies demand", c.name)
 			AddReportEntry("violations: "+c.name, violations)
 			topo.Reset(ctx)
 		}

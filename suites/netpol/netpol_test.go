@@ -18,6 +18,7 @@ import (
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/reach"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 func policy(name string, selector map[string]string, types ...networkingv1.PolicyType) *networkingv1.NetworkPolicy {
@@ -205,10 +206,10 @@ spec:
 			client := t.Pod("x", "a")
 			name := "kubernetes.default.svc.cluster.local"
 			Eventually(ctx, func(g Gomega) {
-				res, err := e2e.Probe(ctx, e2e.Cluster, client, probe.Probe{ID: name, Protocol: probe.DNS, Target: name, TimeoutMs: 2000})
+				res, err := e2e.Probe(ctx, e2e.Cluster, client, probe.Probe{ID: name, Protocol: probe.DNS, Target: name, TimeoutMs: timeouts.Ms(timeouts.Current.DNSAttempt)})
 				g.Expect(err).NotTo(HaveOccurred())
 				g.Expect(res[0].Verdict).To(Equal(probe.Connected), "DNS from %s/%s through the allow-dns policy: %s", client.Namespace, client.Name, res[0].Error)
-			}).WithTimeout(ConvergeTimeout).MustPassRepeatedly(2).Should(Succeed())
+			}).WithTimeout(timeouts.Current.Converge).MustPassRepeatedly(2).Should(Succeed())
 		},
 	},
 	{
@@ -265,7 +266,7 @@ func kernelWithoutSCTP(ctx context.Context, t *Topology) string {
 	GinkgoHelper()
 	client, server := t.Pod("x", "b"), t.Pod("x", "a")
 	res, err := e2e.Probe(ctx, e2e.Cluster, client, probe.Probe{ID: "sctp", Protocol: probe.SCTP,
-		Target: e2e.Addr(server.Status.PodIP, fixtures.PolicyPortA), TimeoutMs: ProbeTimeoutMs})
+		Target: e2e.Addr(server.Status.PodIP, fixtures.PolicyPortA), TimeoutMs: timeouts.Ms(timeouts.Current.Attempt)})
 	Expect(err).NotTo(HaveOccurred())
 	if strings.Contains(res[0].Error, probe.ErrSCTPUnsupported.Error()) {
 		return "SCTP: the kernel of node " + client.Spec.NodeName + " has no SCTP (" + res[0].Error + ")"

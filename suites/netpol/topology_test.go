@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -20,16 +21,6 @@ import (
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/matrix"
 	"github.com/netconform/netconform/framework/reach"
-)
-
-// Timeouts of this suite, named in one place.
-const (
-	// ConvergeTimeout bounds how long a CNI may take to enforce a change.
-	ConvergeTimeout = 60 * time.Second
-	// StaysTimeout is how long an enforced matrix must then stay as it is.
-	StaysTimeout = 6 * time.Second
-	// ProbeTimeoutMs is what one denied cell costs.
-	ProbeTimeoutMs = 1000
 )
 
 // Cases every matrix covers: two port numbers, over TCP and UDP.
@@ -124,12 +115,7 @@ func (t *Topology) Pod(ns, name string) *corev1.Pod {
 func (t *Topology) Apply(ctx context.Context, ns string, np *networkingv1.NetworkPolicy) {
 	GinkgoHelper()
 	np.Namespace = t.NS[ns]
-	if np.Labels == nil {
-		np.Labels = map[string]string{}
-	}
-	np.Labels[e2e.RunIDLabel] = e2e.RunID
-	_, err := t.cl.Clientset.NetworkingV1().NetworkPolicies(np.Namespace).Create(ctx, np, metav1.CreateOptions{})
-	Expect(err).NotTo(HaveOccurred(), "creating NetworkPolicy %s/%s", np.Namespace, np.Name)
+	e2e.Create(ctx, t.cl, np)
 }
 
 // expected computes, from the live objects, the truth table of every case.
@@ -173,7 +159,7 @@ func (t *Topology) expected(ctx context.Context, cases []reach.Case) ([]*reach.T
 func (t *Topology) matches(ctx context.Context, g Gomega, cases []reach.Case) {
 	want, err := t.expected(ctx, cases)
 	g.Expect(err).NotTo(HaveOccurred(), "computing the expected reachability")
-	got, err := matrix.Observe(ctx, t.cl, t.Pods, cases, matrix.Options{TimeoutMs: ProbeTimeoutMs, Container: agent.Container, Expected: want})
+	got, err := matrix.Observe(ctx, t.cl, t.Pods, cases, matrix.Options{TimeoutMs: timeouts.Ms(timeouts.Current.Attempt), Container: agent.Container, Expected: want})
 	g.Expect(err).NotTo(HaveOccurred(), "observing the matrix")
 	var failures []string
 	for i, c := range cases {
@@ -205,17 +191,17 @@ func (t *Topology) legend() string {
 // spec must see before its deny can mean anything.
 func (t *Topology) ExpectBaseline(ctx context.Context, cases ...reach.Case) {
 	GinkgoHelper()
-	Eventually(ctx, func(g Gomega) { t.matches(ctx, g, cases) }).WithTimeout(ConvergeTimeout).Should(Succeed())
+	Eventually(ctx, func(g Gomega) { t.matches(ctx, g, cases) }).WithTimeout(timeouts.Current.Converge).Should(Succeed())
 }
 
 // ExpectEnforced waits until the matrix matches the policies, twice in a
-// row, then shows it stays so: a deny that holds for StaysTimeout, not a
+// row, then shows it stays so: a deny that holds for timeouts.Current.Stays, not a
 // lucky timeout.
 func (t *Topology) ExpectEnforced(ctx context.Context, cases ...reach.Case) {
 	GinkgoHelper()
 	check := func(g Gomega) { t.matches(ctx, g, cases) }
-	Eventually(ctx, check).WithTimeout(ConvergeTimeout).MustPassRepeatedly(2).Should(Succeed())
-	Consistently(ctx, check).WithTimeout(StaysTimeout).WithPolling(time.Second).Should(Succeed())
+	Eventually(ctx, check).WithTimeout(timeouts.Current.Converge).MustPassRepeatedly(2).Should(Succeed())
+	Consistently(ctx, check).WithTimeout(timeouts.Current.Stays).WithPolling(time.Second).Should(Succeed())
 }
 
 // Violations observes the matrix once and returns how it differs from the

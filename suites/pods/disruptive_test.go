@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -42,7 +43,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		nodes := e2e.SchedulableNodes(ctx, cl, 2)
 		client, server, check := crossNodePair(ctx, cl, nodes)
 		By("the check passes on the intact cluster")
-		Eventually(ctx, check).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 
 		By("masquerading " + client.Name + "'s traffic on " + nodes[1])
 		shell := e2e.OnNode(ctx, cl, nodes[1])
@@ -50,7 +51,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		shell.Run(ctx, append([]string{"iptables", "-t", "nat", "-I"}, rule...)...)
 		DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-t", "nat", "-D"}, rule...)...) })
 
-		Eventually(ctx, func() string { return e2e.Failure(check) }).WithTimeout(e2e.ProbeTimeout).
+		Eventually(ctx, func() string { return e2e.Failure(check) }).WithTimeout(timeouts.Current.Probe).
 			Should(ContainSubstring("the source was NATed"))
 	})
 
@@ -58,7 +59,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		cl := e2e.Cluster
 		nodes := e2e.SchedulableNodes(ctx, cl, 2)
 		_, server, check := crossNodePair(ctx, cl, nodes)
-		Eventually(ctx, check).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 
 		serverNode, err := cl.Clientset.CoreV1().Nodes().Get(ctx, nodes[0], metav1.GetOptions{})
 		Expect(err).NotTo(HaveOccurred())
@@ -77,7 +78,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 			shell.Run(ctx, append([]string{"ip", "route", "replace"}, fieldsOf(route)...)...)
 		})
 
-		Eventually(ctx, func() string { return e2e.Failure(check) }).WithTimeout(e2e.ProbeTimeout).
+		Eventually(ctx, func() string { return e2e.Failure(check) }).WithTimeout(timeouts.Current.Probe).
 			Should(Or(ContainSubstring(string(probe.TimedOut)), ContainSubstring(string(probe.Refused))), "server %s", server.Status.PodIP)
 	})
 })

@@ -4,6 +4,7 @@ import (
 	"net"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -65,7 +66,7 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), Ordered, Cont
 				e2e.ExpectConnectedFrom(g, r, "127.0.0.1")
 				g.Expect(r.Echo.Pod).To(Equal(server.Name))
 			}
-		}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+		}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 	})
 
 	It("delivers TCP and UDP on the same node and across nodes, with the client pod IP as source", func(ctx SpecContext) {
@@ -81,7 +82,7 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), Ordered, Cont
 					e2e.ExpectConnectedFrom(g, r, client.Status.PodIP)
 					g.Expect(r.Echo.Node).To(Equal(nodes[0]), "answered from the wrong node")
 				}
-			}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+			}).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 		}
 	})
 })
@@ -108,7 +109,7 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
 				for _, r := range res {
 					g.Expect(r.Verdict).To(Equal(probe.Connected), "node %s -> pod %s (%s): %s", nodes[1], pod.Status.PodIP, r.ID, r.Error)
 				}
-			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 
 			By("pod on " + nodes[0] + " -> hostNetwork pod on " + nodes[1])
 			Eventually(ctx, func(g Gomega) {
@@ -120,7 +121,7 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
 					g.Expect(r.Verdict).To(Equal(probe.Connected), "pod %s -> node %s (%s): %s", pod.Status.PodIP, host.Status.PodIP, r.ID, r.Error)
 					g.Expect(r.Echo.Node).To(Equal(nodes[1]))
 				}
-			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 		})
 	})
 })

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -115,9 +116,9 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 	BeforeAll(func(ctx SpecContext) {
 		cl = e2e.Cluster
 		ns = e2e.Namespace(ctx, cl, "services")
-		web = e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.WithUDPAndHTTP()))
-		affinity = e2e.CreateService(ctx, cl, fixtures.AgentService("web-affinity", ns, "web", fixtures.WithClientIPAffinity()))
-		nodePort = e2e.CreateService(ctx, cl, fixtures.AgentService("web-nodeport", ns, "web",
+		web = e2e.Create(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.WithUDPAndHTTP()))
+		affinity = e2e.Create(ctx, cl, fixtures.AgentService("web-affinity", ns, "web", fixtures.WithClientIPAffinity()))
+		nodePort = e2e.Create(ctx, cl, fixtures.AgentService("web-nodeport", ns, "web",
 			fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithUDPAndHTTP()))
 		e2e.CreatePods(ctx, cl, agent.Pod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady()))
 		ready, client = backendsAndClient(ctx, cl, ns, "web", 3)
@@ -127,7 +128,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(p.Status.PodIP).NotTo(BeEmpty())
 			g.Expect(p.Status.ContainerStatuses).To(ContainElement(HaveField("Started", HaveValue(BeTrue()))))
-		}).WithTimeout(e2e.PodReadyTimeout).Should(Succeed())
+		}).WithTimeout(timeouts.Current.PodReady).Should(Succeed())
 	})
 
 	Context("of type ClusterIP", func() {
@@ -138,7 +139,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 				e2e.Addr("web."+ns, fixtures.ServiceTCPPort),
 				e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort),
 			}
-			Eventually(ctx, serviceAnswers(ctx, cl, client, web, "web-", targets...)).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+			Eventually(ctx, serviceAnswers(ctx, cl, client, web, "web-", targets...)).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 		})
 
 		It("spreads connections over every ready endpoint and never sends to an unready one", func(ctx SpecContext) {
@@ -146,7 +147,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 			Eventually(ctx, func(g Gomega) {
 				g.Expect(answeredBy(ctx, g, cl, client, web, probe.TCP, target, connections)).To(Equal(names(ready)),
 					"over %d connections the Service must reach exactly its ready endpoints", connections)
-			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 		})
 
 		It("keeps a client on one endpoint with sessionAffinity ClientIP", func(ctx SpecContext) {
@@ -154,7 +155,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 			Eventually(ctx, func(g Gomega) {
 				g.Expect(answeredBy(ctx, g, cl, client, affinity, probe.TCP, target, connections)).To(HaveLen(1),
 					"with ClientIP affinity every connection from one client goes to one endpoint")
-			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 		})
 
 		It("serves several ports, UDP among them", Label(e2e.FeatureUDP), func(ctx SpecContext) {
@@ -169,7 +170,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 					expectConnected(ctx, g, cl, client, web, r, "%s: %s", r.ID, r.Error)
 					g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
 				}
-			}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+			}).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 		})
 	})
 
@@ -185,11 +186,8 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), func() {
 		It("keeps its IP and keeps answering while its pods are deleted, replaced and scaled", func(ctx SpecContext) {
 			cl := e2e.Cluster
 			ns := e2e.Namespace(ctx, cl, "stable")
-			deploy := fixtures.AgentDeployment("web", ns, "web", 2)
-			deploy.Labels[e2e.RunIDLabel] = e2e.RunID
-			_, err := cl.Clientset.AppsV1().Deployments(ns).Create(ctx, deploy, metav1.CreateOptions{})
-			Expect(err).NotTo(HaveOccurred())
-			svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
+			e2e.Create(ctx, cl, fixtures.AgentDeployment("web", ns, "web", 2))
+			svc := e2e.Create(ctx, cl, fixtures.AgentService("web", ns, "web"))
 			client := e2e.Deploy(ctx, cl, agent.Pod("client", ns))
 			byName := e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort)
 
@@ -209,7 +207,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), func() {
 					}
 					g.Expect(readyPods).To(HaveLen(want))
 					g.Expect(answeredBy(ctx, g, cl, client, svc, probe.TCP, byName, connections)).To(Equal(names(readyPods)))
-				}).WithTimeout(e2e.PodReadyTimeout).Should(Succeed())
+				}).WithTimeout(timeouts.Current.PodReady).Should(Succeed())
 			}
 
 			answersWith(2)

@@ -3,7 +3,6 @@ package services
 import (
 	"context"
 	"strings"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -14,11 +13,10 @@ import (
 
 	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
-// KubeProxyRestoreTimeout bounds kube-proxy's return: its pods start and
 // program every Service again.
-const KubeProxyRestoreTimeout = 3 * time.Minute
 
 // flushKubeProxy removes the chains kube-proxy programs (iptables mode) or
 // its table (nftables mode) from a node, as its own --cleanup would, and
@@ -49,13 +47,13 @@ var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptiv
 
 		ns := e2e.Namespace(ctx, cl, "disrupt")
 		_, client := backendsAndClient(ctx, cl, ns, "web", 2)
-		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web"))
+		svc := e2e.Create(ctx, cl, fixtures.AgentService("web", ns, "web"))
 		checkWith := func(ctx context.Context) func(Gomega) {
 			return serviceAnswers(ctx, cl, client, svc, "web-", e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort))
 		}
 		check := checkWith(ctx)
 		By("the check passes on the intact cluster")
-		Eventually(ctx, check).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 
 		nodes, err := e2e.NodeNames(ctx, cl)
 		Expect(err).NotTo(HaveOccurred())
@@ -81,7 +79,7 @@ var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptiv
 		Eventually(ctx, func(g Gomega) {
 			_, err := proxies.Get(ctx, "kube-proxy", metav1.GetOptions{})
 			g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "kube-proxy DaemonSet still there: %v", err)
-		}).WithTimeout(KubeProxyRestoreTimeout).Should(Succeed())
+		}).WithTimeout(timeouts.Current.Rollout).Should(Succeed())
 
 		By("flushing kube-proxy's rules on every node")
 		for _, shell := range shells {
@@ -89,7 +87,7 @@ var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptiv
 		}
 
 		var failure string
-		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(e2e.ProbeTimeout).
+		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(timeouts.Current.Probe).
 			Should(And(ContainSubstring("no kube-proxy DaemonSet"), ContainSubstring(svc.Spec.ClusterIP),
 				ContainSubstring("answers client directly")), "the failure must point at the proxy, not at the endpoints")
 		AddReportEntry("the conformance check's failure", failure)
@@ -106,6 +104,6 @@ func restoreKubeProxy(ctx SpecContext, saved *appsv1.DaemonSet, checkWith func(c
 	}
 	_, err := e2e.Cluster.Clientset.AppsV1().DaemonSets(ds.Namespace).Create(ctx, ds, metav1.CreateOptions{})
 	Expect(err).NotTo(HaveOccurred(), "recreating kube-proxy: the cluster needs it back")
-	Expect(e2e.Cluster.WaitDaemonSet(ctx, ds.Namespace, ds.Name, KubeProxyRestoreTimeout)).To(Succeed())
-	Eventually(ctx, checkWith(ctx)).WithTimeout(KubeProxyRestoreTimeout).Should(Succeed(), "Services after kube-proxy's return")
+	Expect(e2e.Cluster.WaitDaemonSet(ctx, ds.Namespace, ds.Name, timeouts.Current.Rollout)).To(Succeed())
+	Eventually(ctx, checkWith(ctx)).WithTimeout(timeouts.Current.Rollout).Should(Succeed(), "Services after kube-proxy's return")
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -69,7 +70,7 @@ func answersOnEveryNode(ctx context.Context, cl *kube.Client, svc *corev1.Servic
 				r := fromRunner(ctx, probe.Probe{ID: string(proto), Protocol: proto, Target: target})
 				expectConnected(ctx, g, cl, nil, svc, r, "%s NodePort %s on node %s: %s", proto, target, node, r.Error)
 				g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
-			}).WithTimeout(e2e.ProbeTimeout).Should(Succeed())
+			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 		}
 	}
 }
@@ -81,7 +82,7 @@ var _ = Describe("A Service of type NodePort", Label("services", e2e.Conformance
 		ips := nodeIPs(ctx, cl)
 		ns := e2e.Namespace(ctx, cl, "etp-local")
 		e2e.Deploy(ctx, cl, agent.Pod("web-0", ns, fixtures.InGroup("web"), agent.OnNode(nodes[0])))
-		svc := e2e.CreateService(ctx, cl, fixtures.AgentService("web", ns, "web",
+		svc := e2e.Create(ctx, cl, fixtures.AgentService("web", ns, "web",
 			fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithLocalTrafficPolicy()))
 		port := int(svc.Spec.Ports[0].NodePort)
 		withEndpoint, without := e2e.Addr(ips[nodes[0]], port), e2e.Addr(ips[nodes[1]], port)
@@ -91,12 +92,12 @@ var _ = Describe("A Service of type NodePort", Label("services", e2e.Conformance
 			r := fromRunner(ctx, probe.Probe{ID: "local", Protocol: probe.TCP, Target: withEndpoint})
 			expectConnected(ctx, g, cl, nil, svc, r, "NodePort %s on %s, which runs the endpoint: %s", withEndpoint, nodes[0], r.Error)
 			g.Expect(e2e.PeerIP(r)).To(Equal(source), "the endpoint saw %s, not the client %s: the source was NATed despite externalTrafficPolicy Local", e2e.PeerIP(r), source)
-		}).WithTimeout(e2e.ProbeTimeout).MustPassRepeatedly(2).Should(Succeed())
+		}).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 
 		By("a node without a local endpoint does not forward the connection elsewhere")
 		Consistently(ctx, func(g Gomega) {
 			r := fromRunner(ctx, probe.Probe{ID: "remote", Protocol: probe.TCP, Target: without, TimeoutMs: 1000})
 			g.Expect(r.Verdict).NotTo(Equal(probe.Connected), "NodePort %s on %s (no local endpoint) answered from %v", without, nodes[1], r.Echo)
-		}).WithTimeout(5 * e2e.ProbeInterval).WithPolling(e2e.ProbeInterval).Should(Succeed())
+		}).WithTimeout(5 * timeouts.Current.Repeat).WithPolling(timeouts.Current.Repeat).Should(Succeed())
 	})
 })

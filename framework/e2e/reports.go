@@ -13,6 +13,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/netconform/netconform/framework/cni"
+	"github.com/netconform/netconform/framework/reach"
 	"github.com/netconform/netconform/framework/report"
 )
 
@@ -28,7 +29,34 @@ func NotSupported(reason string) {
 const (
 	EntryExpected = "expected"
 	EntryObserved = "observed"
+	EntryDiff     = "diff"
 )
+
+// Mismatch is what a failed matrix leaves for the report: per case, the
+// expected and observed tables and their comparison.
+type Mismatch struct {
+	Legend                   string // what the short names in the tables stand for
+	expected, observed, diff []string
+}
+
+// Add records one case that did not match.
+func (m *Mismatch) Add(name string, expected, observed *reach.Table, comparison string) {
+	m.expected = append(m.expected, name+":\n"+expected.String())
+	m.observed = append(m.observed, name+":\n"+observed.String())
+	m.diff = append(m.diff, name+":\n"+comparison)
+}
+
+// ReportMismatch attaches a failed matrix's tables to the current spec's
+// report, as the conformance report's expected, observed and diff.
+func ReportMismatch(m Mismatch) {
+	head := ""
+	if m.Legend != "" {
+		head = m.Legend + "\n"
+	}
+	AddReportEntry(EntryExpected, head+strings.Join(m.expected, "\n"), ReportEntryVisibilityNever)
+	AddReportEntry(EntryObserved, head+strings.Join(m.observed, "\n"), ReportEntryVisibilityNever)
+	AddReportEntry(EntryDiff, head+strings.Join(m.diff, "\n"), ReportEntryVisibilityNever)
+}
 
 // prepareReportDir makes sure the reports can be written before any spec
 // runs: a run whose reports are lost at the end is a wasted run.
@@ -87,6 +115,8 @@ func conformance(r Report, suite string) report.Report {
 				spec.Expected = e.StringRepresentation()
 			case EntryObserved:
 				spec.Observed = e.StringRepresentation()
+			case EntryDiff:
+				spec.Diff = e.StringRepresentation()
 			}
 		}
 		if spec.State == report.Failed || spec.State == report.Interrupted {

@@ -59,10 +59,13 @@ type Spec struct {
 	Reason   string   `json:"reason,omitempty"` // skip or unsupported reason
 	Failure  string   `json:"failure,omitempty"`
 	Location string   `json:"location,omitempty"`
-	Expected string   `json:"expected,omitempty"`
-	Observed string   `json:"observed,omitempty"`
-	Repro    string   `json:"repro,omitempty"`
-	Seconds  float64  `json:"seconds"`
+	// Expected and Observed are the truth tables of a failed matrix.
+	Expected string `json:"expected,omitempty"`
+	Observed string `json:"observed,omitempty"`
+	// Diff compares them cell by cell, naming each cell that differs.
+	Diff    string  `json:"diff,omitempty"`
+	Repro   string  `json:"repro,omitempty"`
+	Seconds float64 `json:"seconds"`
 }
 
 // Tally fills Summary from Specs.

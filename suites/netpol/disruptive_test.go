@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/timeouts"
@@ -42,7 +43,7 @@ var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disrup
 		}
 		// Only a kube-router that enforces policy can be shown to stop.
 		e2e.Requires(cni.NetworkPolicy)
-		topo := deployTopology(ctx, e2e.Cluster)
+		topo := e2e.DeployTopology(ctx, e2e.Cluster, "netpol", e2e.WithPodOptions(fixtures.WithPolicyPorts()))
 		topo.ExpectBaseline(ctx, portCases...)
 
 		By("restarting kube-router with --run-firewall=false")

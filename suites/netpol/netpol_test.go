@@ -21,6 +21,19 @@ import (
 	"github.com/netconform/netconform/framework/timeouts"
 )
 
+// Cases every matrix covers: two port numbers, over TCP and UDP.
+var (
+	tcpA      = reach.Case{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolTCP}
+	tcpB      = reach.Case{Port: fixtures.PolicyPortB, Protocol: corev1.ProtocolTCP}
+	udpA      = reach.Case{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolUDP}
+	udpB      = reach.Case{Port: fixtures.PolicyPortB, Protocol: corev1.ProtocolUDP}
+	portCases = []reach.Case{tcpA, tcpB, udpA, udpB}
+)
+
+// sctpA is the SCTP case, probed only by the spec that needs it: kernels
+// without SCTP are common and make that spec NotSupported, not the others.
+var sctpA = reach.Case{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolSCTP}
+
 func policy(name string, selector map[string]string, types ...networkingv1.PolicyType) *networkingv1.NetworkPolicy {
 	return &networkingv1.NetworkPolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
@@ -53,10 +66,10 @@ type policyCase struct {
 	cases    []reach.Case // probed in the matrix; portCases when nil
 	// apply creates the case's policies (and relabels objects) in the
 	// topology; the matrix is then checked against the evaluator.
-	apply func(ctx context.Context, t *Topology)
+	apply func(ctx context.Context, t *e2e.Topology)
 	// then, when set, goes on after the first enforced matrix: further
 	// changes, or checks beyond the matrix.
-	then func(ctx context.Context, t *Topology)
+	then func(ctx context.Context, t *e2e.Topology)
 }
 
 func (c policyCase) probed() []reach.Case {
@@ -69,7 +82,7 @@ func (c policyCase) probed() []reach.Case {
 var policyCases = []policyCase{
 	{
 		name: "denies all ingress to the pods a policy with empty ingress rules selects (the guide's example)",
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			// Verbatim from the Kubernetes NetworkPolicy guide.
 			manifest := `
 apiVersion: networking.k8s.io/v1
@@ -83,20 +96,21 @@ spec:
   ingress: []
 `
 			relabel(ctx, t.Pod("x", "a"), "app", "sensitive-app")
-			Expect(e2e.Cluster.Apply(ctx, []byte(manifest), decoder.MutateNamespace(t.NS["x"]),
-				decoder.MutateLabels(map[string]string{e2e.RunIDLabel: e2e.RunID}))).To(Succeed())
+			np := &networkingv1.NetworkPolicy{}
+			Expect(decoder.DecodeString(manifest, np)).To(Succeed())
+			t.Apply(ctx, "x", np)
 		},
 	},
 	{
 		name:     "denies all egress from every pod of a namespace with a default-deny egress policy",
 		requires: []cni.Feature{cni.NetworkPolicyEgress},
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
 		},
 	},
 	{
 		name: "allows ingress from the same namespace only",
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("allow-same-namespace", nil, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}})}
 			t.Apply(ctx, "x", np)
@@ -104,7 +118,7 @@ spec:
 	},
 	{
 		name: "allows ingress from namespaces selected by label",
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("allow-from-y", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})})}
 			t.Apply(ctx, "x", np)
@@ -112,7 +126,7 @@ spec:
 	},
 	{
 		name: "allows ingress from pods selected by label, in the policy's namespace only",
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("allow-from-b", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: pods(map[string]string{"pod": "b"})})}
 			t.Apply(ctx, "x", np)
@@ -120,7 +134,7 @@ spec:
 	},
 	{
 		name: "ANDs a namespaceSelector and a podSelector in one peer",
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("and", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
 				NamespaceSelector: pods(map[string]string{"ns": "y"}), PodSelector: pods(map[string]string{"pod": "b"})})}
@@ -129,7 +143,7 @@ spec:
 	},
 	{
 		name: "ORs a namespaceSelector and a podSelector in two peers",
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("or", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(
 				networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})},
@@ -140,7 +154,7 @@ spec:
 	{
 		name:     "allows an ipBlock but not its except ranges",
 		requires: []cni.Feature{cni.IPBlock},
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			excluded := t.Pod("y", "b").Status.PodIP
 			np := policy("ipblock", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
@@ -151,7 +165,7 @@ spec:
 	{
 		name:     "allows a named port, resolved on the destination pod",
 		requires: []cni.Feature{cni.NamedPorts},
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("named-port", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, intstr.FromString("tcp-8081"))}}}
 			t.Apply(ctx, "x", np)
@@ -160,7 +174,7 @@ spec:
 	{
 		name:     "allows a port range with endPort",
 		requires: []cni.Feature{cni.EndPort},
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("end-port", map[string]string{"pod": "a"}, ingress)
 			p := port(corev1.ProtocolTCP, intstr.FromInt32(fixtures.PolicyPortB))
 			p.EndPort = ptr.To[int32](fixtures.PolicyPortB + 100)
@@ -171,7 +185,7 @@ spec:
 	{
 		name:   "tells UDP from TCP on the same port number",
 		labels: Label(e2e.FeatureUDP),
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("udp-only", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolUDP, intstr.FromInt32(fixtures.PolicyPortA))}}}
 			t.Apply(ctx, "x", np)
@@ -182,7 +196,7 @@ spec:
 		labels:   Label(e2e.FeatureSCTP),
 		requires: []cni.Feature{cni.SCTP},
 		cases:    []reach.Case{sctpA, tcpA},
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("sctp-only", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolSCTP, intstr.FromInt32(fixtures.PolicyPortA))}}}
 			t.Apply(ctx, "x", np)
@@ -191,7 +205,7 @@ spec:
 	{
 		name:     "lets DNS through a default-deny egress policy when allowed explicitly",
 		requires: []cni.Feature{cni.NetworkPolicyEgress},
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
 			dns := policy("allow-dns", nil, egress)
 			dns.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{
@@ -202,7 +216,7 @@ spec:
 			}}
 			t.Apply(ctx, "x", dns)
 		},
-		then: func(ctx context.Context, t *Topology) {
+		then: func(ctx context.Context, t *e2e.Topology) {
 			client := t.Pod("x", "a")
 			name := "kubernetes.default.svc.cluster.local"
 			Eventually(ctx, func(g Gomega) {
@@ -214,13 +228,13 @@ spec:
 	},
 	{
 		name: "follows pod and namespace label changes, and a deleted policy",
-		apply: func(ctx context.Context, t *Topology) {
+		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("allow-from-b-in-y", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
 				NamespaceSelector: pods(map[string]string{"ns": "y"}), PodSelector: pods(map[string]string{"pod": "b"})})}
 			t.Apply(ctx, "x", np)
 		},
-		then: func(ctx context.Context, t *Topology) {
+		then: func(ctx context.Context, t *e2e.Topology) {
 			By("relabelling y/c as pod=b")
 			relabel(ctx, t.Pod("y", "c"), "pod", "b")
 			t.ExpectEnforced(ctx, portCases...)
@@ -238,7 +252,7 @@ spec:
 
 // requireCase ends the spec as NotSupported when the CNI's profile, or the
 // nodes' kernel for SCTP, lacks what the case needs.
-func requireCase(ctx context.Context, t *Topology, c policyCase) {
+func requireCase(ctx context.Context, t *e2e.Topology, c policyCase) {
 	GinkgoHelper()
 	e2e.Requires(cni.NetworkPolicy)
 	for _, f := range c.requires {
@@ -251,7 +265,7 @@ func requireCase(ctx context.Context, t *Topology, c policyCase) {
 
 // requireKernelSCTP ends the spec as NotSupported when the nodes' kernel
 // has no SCTP.
-func requireKernelSCTP(ctx context.Context, t *Topology) {
+func requireKernelSCTP(ctx context.Context, t *e2e.Topology) {
 	GinkgoHelper()
 	if missing := kernelWithoutSCTP(ctx, t); missing != "" {
 		e2e.NotSupported(missing)
@@ -262,7 +276,7 @@ func requireKernelSCTP(ctx context.Context, t *Topology) {
 // to another: a kernel without SCTP refuses the socket itself, which makes
 // SCTP unsupported by the cluster rather than a policy failure. It returns
 // why SCTP is missing, or "".
-func kernelWithoutSCTP(ctx context.Context, t *Topology) string {
+func kernelWithoutSCTP(ctx context.Context, t *e2e.Topology) string {
 	GinkgoHelper()
 	client, server := t.Pod("x", "b"), t.Pod("x", "a")
 	res, err := e2e.Probe(ctx, e2e.Cluster, client, probe.Probe{ID: "sctp", Protocol: probe.SCTP,
@@ -279,11 +293,11 @@ func kernelWithoutSCTP(ctx context.Context, t *Topology) string {
 // all-allowed baseline, applies its case and shows the matrix converges to
 // what the evaluator computes from the objects, and stays there.
 var _ = Describe("NetworkPolicy", Ordered, ContinueOnFailure, Label("netpol", e2e.Conformance, e2e.FeatureNetworkPolicy), func() {
-	var topo *Topology
+	var topo *e2e.Topology
 
 	BeforeAll(func(ctx SpecContext) {
 		if ok, _ := cni.ProfileFor(e2e.Current.CNI).Supports(cni.NetworkPolicy); ok {
-			topo = deployTopology(ctx, e2e.Cluster)
+			topo = e2e.DeployTopology(ctx, e2e.Cluster, "netpol", e2e.WithPodOptions(fixtures.WithPolicyPorts()))
 		}
 	})
 

@@ -1,9 +1,10 @@
-package netpol
+package e2e
 
 import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,49 +17,74 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netconform/netconform/fixtures"
-	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/matrix"
 	"github.com/netconform/netconform/framework/reach"
 )
 
-// Cases every matrix covers: two port numbers, over TCP and UDP.
-var (
-	tcpA      = reach.Case{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolTCP}
-	tcpB      = reach.Case{Port: fixtures.PolicyPortB, Protocol: corev1.ProtocolTCP}
-	udpA      = reach.Case{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolUDP}
-	udpB      = reach.Case{Port: fixtures.PolicyPortB, Protocol: corev1.ProtocolUDP}
-	portCases = []reach.Case{tcpA, tcpB, udpA, udpB}
-)
-
-// sctpA is the SCTP case, probed only by the spec that needs it: kernels
-// without SCTP are common and make that spec NotSupported, not the others.
-var sctpA = reach.Case{Port: fixtures.PolicyPortA, Protocol: corev1.ProtocolSCTP}
-
-// Topology is three namespaces x, y, z with pods a, b, c each: labels
-// pod=<name> on pods and ns=<name> on namespaces. One topology serves every
-// spec of an Ordered container; Reset returns it to its initial state.
+// Topology is a set of namespaces (x, y, z by default) with the same agent
+// pods in each (a, b, c by default): labels pod=<name> on pods and
+// ns=<name> on namespaces. Any suite can deploy one and observe its
+// reachability matrix against what the objects in the cluster demand.
+// One topology can serve every spec of an Ordered container; Reset returns
+// it to its initial state.
 type Topology struct {
-	cl       *kube.Client
-	NS       map[string]string // logical name (x) -> real namespace
-	Pods     []*corev1.Pod
-	nsLabels map[string]map[string]string // real namespace -> labels at creation
+	cl         *kube.Client
+	NS         map[string]string // logical name (x) -> real namespace
+	Pods       []*corev1.Pod
+	namespaces []string                     // logical names, in order
+	nsLabels   map[string]map[string]string // real namespace -> labels at creation
+	// lastMismatch holds the tables of the latest observation that did not
+	// match, for the conformance report of a spec that fails.
+	lastMismatch *Mismatch
 }
 
-// deployTopology creates the nine pods and waits for all of them.
-func deployTopology(ctx context.Context, cl *kube.Client) *Topology {
+// TopologyOption changes the topology DeployTopology makes.
+type TopologyOption func(*topologyConfig)
+
+type topologyConfig struct {
+	base       string
+	namespaces []string
+	pods       []string
+	podOptions []agent.PodOption
+}
+
+// WithNamespaces names the topology's logical namespaces (x, y, z by default).
+func WithNamespaces(names ...string) TopologyOption {
+	return func(c *topologyConfig) { c.namespaces = names }
+}
+
+// WithPods names the pods deployed in each namespace (a, b, c by default).
+func WithPods(names ...string) TopologyOption {
+	return func(c *topologyConfig) { c.pods = names }
+}
+
+// WithPodOptions applies agent pod options to every pod (the ports it
+// serves, say).
+func WithPodOptions(opts ...agent.PodOption) TopologyOption {
+	return func(c *topologyConfig) { c.podOptions = append(c.podOptions, opts...) }
+}
+
+// DeployTopology creates the namespaces (named after base) and their pods,
+// and waits for all of them; everything goes when the spec or container
+// that deployed it ends.
+func DeployTopology(ctx context.Context, cl *kube.Client, base string, opts ...TopologyOption) *Topology {
 	GinkgoHelper()
-	t := &Topology{cl: cl, NS: map[string]string{}, nsLabels: map[string]map[string]string{}}
+	cfg := topologyConfig{base: base, namespaces: []string{"x", "y", "z"}, pods: []string{"a", "b", "c"}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	t := &Topology{cl: cl, NS: map[string]string{}, namespaces: cfg.namespaces, nsLabels: map[string]map[string]string{}}
 	var pods []*corev1.Pod
-	for _, ns := range []string{"x", "y", "z"} {
-		t.NS[ns] = e2e.Namespace(ctx, cl, "netpol-"+ns)
+	for _, ns := range cfg.namespaces {
+		t.NS[ns] = Namespace(ctx, cl, cfg.base+"-"+ns)
 		t.nsLabels[t.NS[ns]] = t.Label(ctx, ns, map[string]string{"ns": ns})
-		for _, name := range []string{"a", "b", "c"} {
-			pods = append(pods, agent.Pod(name, t.NS[ns], fixtures.WithPolicyPorts(), agent.WithLabels(map[string]string{"pod": name})))
+		for _, name := range cfg.pods {
+			podOpts := append(slices.Clone(cfg.podOptions), agent.WithLabels(map[string]string{"pod": name}))
+			pods = append(pods, agent.Pod(name, t.NS[ns], podOpts...))
 		}
 	}
-	t.Pods = e2e.DeployAll(ctx, cl, pods...)
+	t.Pods = DeployAll(ctx, cl, pods...)
 	return t
 }
 
@@ -115,15 +141,15 @@ func (t *Topology) Pod(ns, name string) *corev1.Pod {
 func (t *Topology) Apply(ctx context.Context, ns string, np *networkingv1.NetworkPolicy) {
 	GinkgoHelper()
 	np.Namespace = t.NS[ns]
-	e2e.Create(ctx, t.cl, np)
+	Create(ctx, t.cl, np)
 }
 
-// expected computes, from the live objects, the truth table of every case.
-func (t *Topology) expected(ctx context.Context, cases []reach.Case) ([]*reach.Table, error) {
+// Expected computes, from the live objects, the truth table of every case.
+func (t *Topology) Expected(ctx context.Context, cases []reach.Case) ([]*reach.Table, error) {
 	var policies []networkingv1.NetworkPolicy
 	var namespaces []corev1.Namespace
 	var pods []corev1.Pod
-	for _, ns := range []string{"x", "y", "z"} {
+	for _, ns := range t.namespaces {
 		nps, err := t.cl.Clientset.NetworkingV1().NetworkPolicies(t.NS[ns]).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return nil, err
@@ -157,18 +183,37 @@ func (t *Topology) expected(ctx context.Context, cases []reach.Case) ([]*reach.T
 // matches observes the whole matrix once and compares it with what the
 // evaluator expects from the objects now in the cluster.
 func (t *Topology) matches(ctx context.Context, g Gomega, cases []reach.Case) {
-	want, err := t.expected(ctx, cases)
+	want, err := t.Expected(ctx, cases)
 	g.Expect(err).NotTo(HaveOccurred(), "computing the expected reachability")
 	got, err := matrix.Observe(ctx, t.cl, t.Pods, cases, matrix.Options{TimeoutMs: timeouts.Ms(timeouts.Current.Attempt), Container: agent.Container, Expected: want})
 	g.Expect(err).NotTo(HaveOccurred(), "observing the matrix")
 	var failures []string
+	var m Mismatch
 	for i, c := range cases {
-		if ok, report := reach.Compare(want[i].Renamed(t.short), got[i].Renamed(t.short)); !ok {
+		expected, observed := want[i].Renamed(t.short), got[i].Renamed(t.short)
+		if ok, report := reach.Compare(expected, observed); !ok {
 			failures = append(failures, fmt.Sprintf("%s:\n%s", c, report))
+			m.Add(c.String(), expected, observed, report)
 		}
+	}
+	t.lastMismatch = nil
+	if len(failures) > 0 {
+		m.Legend = t.legend()
+		t.lastMismatch = &m
 	}
 	g.Expect(len(failures)).To(BeZero(), "observed reachability differs from the policies in %d of %d cases (%s)\n%s",
 		len(failures), len(cases), t.legend(), strings.Join(failures, "\n"))
+}
+
+// reportMismatch attaches the tables of the last observation that did not
+// match to a failed spec's report: the conformance report then carries
+// them, not only the failure message.
+func (t *Topology) reportMismatch() {
+	if t.lastMismatch == nil || !CurrentSpecReport().Failed() {
+		return
+	}
+	ReportMismatch(*t.lastMismatch)
+	t.lastMismatch = nil
 }
 
 // short names a peer by its logical namespace (x, y, z), so that printed
@@ -183,7 +228,11 @@ func (t *Topology) short(p reach.Peer) reach.Peer {
 }
 
 func (t *Topology) legend() string {
-	return fmt.Sprintf("x=%s y=%s z=%s", t.NS["x"], t.NS["y"], t.NS["z"])
+	parts := make([]string, len(t.namespaces))
+	for i, ns := range t.namespaces {
+		parts[i] = ns + "=" + t.NS[ns]
+	}
+	return strings.Join(parts, " ")
 }
 
 // ExpectBaseline waits until the matrix matches the objects once: before
@@ -191,6 +240,7 @@ func (t *Topology) legend() string {
 // spec must see before its deny can mean anything.
 func (t *Topology) ExpectBaseline(ctx context.Context, cases ...reach.Case) {
 	GinkgoHelper()
+	DeferCleanup(t.reportMismatch)
 	Eventually(ctx, func(g Gomega) { t.matches(ctx, g, cases) }).WithTimeout(timeouts.Current.Converge).Should(Succeed())
 }
 
@@ -199,6 +249,7 @@ func (t *Topology) ExpectBaseline(ctx context.Context, cases ...reach.Case) {
 // lucky timeout.
 func (t *Topology) ExpectEnforced(ctx context.Context, cases ...reach.Case) {
 	GinkgoHelper()
+	DeferCleanup(t.reportMismatch)
 	check := func(g Gomega) { t.matches(ctx, g, cases) }
 	Eventually(ctx, check).WithTimeout(timeouts.Current.Converge).MustPassRepeatedly(2).Should(Succeed())
 	Consistently(ctx, check).WithTimeout(timeouts.Current.Stays).WithPolling(time.Second).Should(Succeed())
@@ -208,5 +259,5 @@ func (t *Topology) ExpectEnforced(ctx context.Context, cases ...reach.Case) {
 // policies ("" when it does not): what a CNI that claims NetworkPolicy but
 // does not enforce it is reported with.
 func (t *Topology) Violations(ctx context.Context, cases ...reach.Case) string {
-	return e2e.Failure(func(g Gomega) { t.matches(ctx, g, cases) })
+	return Failure(func(g Gomega) { t.matches(ctx, g, cases) })
 }

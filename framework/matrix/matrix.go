@@ -7,6 +7,7 @@ package matrix
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,32 +53,116 @@ func (o *Options) defaults() {
 // PeerOf names a pod in truth tables.
 func PeerOf(p *corev1.Pod) reach.Peer { return reach.Peer{Namespace: p.Namespace, Pod: p.Name} }
 
+// Destination is a column of a matrix: a pod by its IP, or an address in
+// front of pods — a Service's ClusterIP, a NodePort on a node, a
+// LoadBalancer or Ingress address — that some backend pod answers.
+type Destination struct {
+	Peer reach.Peer // its name in tables
+	Host string     // IP or name probed
+	// Ports maps a case's port to the port probed at Host (a Service port
+	// in front of a target port, a NodePort); unmapped cases use their own.
+	Ports map[int32]int
+	// Backends are the pods (namespace/name) that may answer: an answer
+	// from any other pod proves nothing and the cell stays Inconclusive.
+	Backends []string
+}
+
+// PodDestination is the pod itself, at its IP.
+func PodDestination(p *corev1.Pod) Destination {
+	return Destination{Peer: PeerOf(p), Host: p.Status.PodIP, Backends: []string{p.Namespace + "/" + p.Name}}
+}
+
+// ServiceDestination is a Service's ClusterIP, reached on its ports (the
+// case's port is the backends' target port), answered by backends.
+func ServiceDestination(svc *corev1.Service, backends ...*corev1.Pod) Destination {
+	d := Destination{Peer: reach.Peer{Namespace: svc.Namespace, Pod: "svc/" + svc.Name}, Host: svc.Spec.ClusterIP, Ports: map[int32]int{}}
+	for _, p := range svc.Spec.Ports {
+		if p.TargetPort.IntValue() > 0 {
+			d.Ports[int32(p.TargetPort.IntValue())] = int(p.Port)
+		}
+	}
+	for _, b := range backends {
+		d.Backends = append(d.Backends, b.Namespace+"/"+b.Name)
+	}
+	return d
+}
+
+func (d Destination) target(c reach.Case) string {
+	port := int(c.Port)
+	if mapped, ok := d.Ports[c.Port]; ok {
+		port = mapped
+	}
+	return joinHostPort(d.Host, port)
+}
+
 // Observe probes every pair of pods for every case and returns one table
 // per case, in the order of cases.
 func Observe(ctx context.Context, cl *kube.Client, pods []*corev1.Pod, cases []reach.Case, opts Options) ([]*reach.Table, error) {
-	opts.defaults()
-	peers := make([]reach.Peer, len(pods))
+	dests := make([]Destination, len(pods))
 	for i, p := range pods {
-		peers[i] = PeerOf(p)
+		dests[i] = PodDestination(p)
+	}
+	return ObserveTo(ctx, cl, pods, dests, cases, opts)
+}
+
+// ObserveTo probes every destination from every source pod for every case
+// and returns one table per case, in the order of cases. The tables'
+// peers are the sources, then the destinations that are not sources;
+// those rows hold Any: they are not probed from.
+func ObserveTo(ctx context.Context, cl *kube.Client, sources []*corev1.Pod, dests []Destination, cases []reach.Case, opts Options) ([]*reach.Table, error) {
+	opts.defaults()
+	var peers []reach.Peer
+	for _, p := range sources {
+		peers = append(peers, PeerOf(p))
+	}
+	for _, d := range dests {
+		peers = append(peers, d.Peer)
 	}
 	tables := make([]*reach.Table, len(cases))
 	for i := range cases {
 		tables[i] = reach.NewTable(peers, reach.Inconclusive)
+		markUnprobed(tables[i], sources)
 	}
-	if err := observeInconclusive(ctx, cl, pods, cases, tables, opts); err != nil {
+	m := observation{cl: cl, sources: sources, dests: dests, cases: cases, tables: tables, opts: opts}
+	if err := m.inconclusive(ctx); err != nil {
 		return tables, err
 	}
 	if opts.Expected != nil && reopenDenials(tables, opts.Expected) > 0 {
-		return tables, observeInconclusive(ctx, cl, pods, cases, tables, opts)
+		return tables, m.inconclusive(ctx)
 	}
 	return tables, nil
 }
 
-// observeInconclusive probes the inconclusive cells, in up to 1+Retries rounds.
-func observeInconclusive(ctx context.Context, cl *kube.Client, pods []*corev1.Pod, cases []reach.Case, tables []*reach.Table, opts Options) error {
-	for round := 0; round <= opts.Retries; round++ {
-		pending := observeRound(ctx, cl, pods, cases, tables, opts)
-		if pending == 0 {
+// markUnprobed sets Any in the rows of peers that are not sources.
+func markUnprobed(t *reach.Table, sources []*corev1.Pod) {
+	isSource := map[reach.Peer]bool{}
+	for _, p := range sources {
+		isSource[PeerOf(p)] = true
+	}
+	for _, from := range t.Peers() {
+		if isSource[from] {
+			continue
+		}
+		for _, to := range t.Peers() {
+			t.Set(from, to, reach.Any)
+		}
+	}
+}
+
+// observation is one ObserveTo in progress.
+type observation struct {
+	cl      *kube.Client
+	sources []*corev1.Pod
+	dests   []Destination
+	cases   []reach.Case
+	tables  []*reach.Table
+	opts    Options
+}
+
+// inconclusive probes the inconclusive cells, in up to 1+Retries rounds.
+func (m *observation) inconclusive(ctx context.Context) error {
+	for round := 0; round <= m.opts.Retries; round++ {
+		if m.round(ctx) == 0 {
 			break
 		}
 		if ctx.Err() != nil {
@@ -112,51 +197,58 @@ type cellKey struct {
 	kase int
 }
 
-// observeRound probes the cells still inconclusive; it returns how many remain so.
-func observeRound(ctx context.Context, cl *kube.Client, pods []*corev1.Pod, cases []reach.Case, tables []*reach.Table, opts Options) int {
+// batch is the probes of one source for the cells still inconclusive.
+func (m *observation) batch(src *corev1.Pod) (probe.Batch, []cellKey) {
+	var batch probe.Batch
+	var keys []cellKey
+	for d, dst := range m.dests {
+		for k, c := range m.cases {
+			if m.tables[k].Get(PeerOf(src), dst.Peer) != reach.Inconclusive {
+				continue
+			}
+			p := probe.Probe{
+				ID:        fmt.Sprintf("%s/%d", dst.Peer, k),
+				Protocol:  protocolOf(c),
+				Target:    dst.target(c),
+				TimeoutMs: m.opts.TimeoutMs,
+			}
+			if p.Protocol == probe.UDP {
+				p.SourcePort = udpSourcePorts.take(src.Namespace + "/" + src.Name)
+			}
+			batch.Probes = append(batch.Probes, p)
+			keys = append(keys, cellKey{d, k})
+		}
+	}
+	batch.Concurrency = len(batch.Probes)
+	return batch, keys
+}
+
+// round probes the cells still inconclusive, one batch per source, all
+// sources at once; it returns how many remain inconclusive.
+func (m *observation) round(ctx context.Context) int {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	pending := 0
-	for _, src := range pods {
-		var batch probe.Batch
-		var keys []cellKey
-		for d, dst := range pods {
-			for k, c := range cases {
-				if tables[k].Get(PeerOf(src), PeerOf(dst)) != reach.Inconclusive {
-					continue
-				}
-				p := probe.Probe{
-					ID:        fmt.Sprintf("%s/%d", dst.Name, k),
-					Protocol:  protocolOf(c),
-					Target:    joinHostPort(dst.Status.PodIP, int(c.Port)),
-					TimeoutMs: opts.TimeoutMs,
-				}
-				if p.Protocol == probe.UDP {
-					p.SourcePort = udpSourcePorts.take(src.Namespace + "/" + src.Name)
-				}
-				batch.Probes = append(batch.Probes, p)
-				keys = append(keys, cellKey{d, k})
-			}
-		}
+	for _, src := range m.sources {
+		batch, keys := m.batch(src)
 		if len(batch.Probes) == 0 {
 			continue
 		}
-		batch.Concurrency = len(batch.Probes)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := remote.Run(ctx, cl, remote.Pod{Namespace: src.Namespace, Name: src.Name, Container: opts.Container}, batch)
+			res, err := remote.Run(ctx, m.cl, remote.Pod{Namespace: src.Namespace, Name: src.Name, Container: m.opts.Container}, batch)
 			mu.Lock()
 			defer mu.Unlock()
 			for i, key := range keys {
 				v := reach.Inconclusive
 				if err == nil {
-					v = verdictOf(res.Results[i], pods[key.dst])
+					v = verdictOf(res.Results[i], m.dests[key.dst])
 				}
 				if v == reach.Inconclusive {
 					pending++
 				}
-				tables[key.kase].Set(PeerOf(src), PeerOf(pods[key.dst]), v)
+				m.tables[key.kase].Set(PeerOf(src), m.dests[key.dst].Peer, v)
 			}
 		}()
 	}
@@ -165,11 +257,12 @@ func observeRound(ctx context.Context, cl *kube.Client, pods []*corev1.Pod, case
 }
 
 // verdictOf maps a probe result to a truth-table verdict. A connection
-// answered by another pod than the destination (a stale IP) proves nothing.
-func verdictOf(r probe.Result, dst *corev1.Pod) reach.Verdict {
+// answered by a pod that is not one of the destination's backends (a stale
+// IP, a wrong endpoint) proves nothing.
+func verdictOf(r probe.Result, dst Destination) reach.Verdict {
 	switch r.Verdict {
 	case probe.Connected:
-		if r.Echo == nil || r.Echo.Pod != dst.Name {
+		if r.Echo == nil || !slices.Contains(dst.Backends, r.Echo.Namespace+"/"+r.Echo.Pod) {
 			return reach.Inconclusive
 		}
 		return reach.Allow

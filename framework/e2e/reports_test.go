@@ -1,0 +1,48 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/netconform/netconform/framework/reach"
+	"github.com/netconform/netconform/framework/report"
+)
+
+// A failed matrix's tables reach the conformance report through the
+// spec's report entries.
+func TestConformanceCarriesTheTablesOfAFailedMatrix(t *testing.T) {
+	peers := []reach.Peer{{Namespace: "x", Pod: "a"}, {Namespace: "x", Pod: "b"}}
+	want, got := reach.NewTable(peers, reach.Allow), reach.NewTable(peers, reach.Allow)
+	want.Set(peers[0], peers[1], reach.Deny)
+	_, comparison := reach.Compare(want, got)
+	var m Mismatch
+	m.Legend = "x=nc-1-netpol-x"
+	m.Add("TCP/8080", want, got, comparison)
+
+	entries := types.ReportEntries{}
+	for name, value := range map[string]string{
+		EntryExpected: m.Legend + "\n" + strings.Join(m.expected, "\n"),
+		EntryObserved: m.Legend + "\n" + strings.Join(m.observed, "\n"),
+		EntryDiff:     m.Legend + "\n" + strings.Join(m.diff, "\n"),
+	} {
+		entries = append(entries, types.ReportEntry{Name: name, Value: types.WrapEntryValue(value)})
+	}
+	r := types.Report{SpecReports: types.SpecReports{{
+		LeafNodeType: types.NodeTypeIt, LeafNodeText: "denies", State: types.SpecStateFailed,
+		Failure: types.Failure{Message: "observed reachability differs"}, ReportEntries: entries,
+	}}}
+	spec := conformance(r, "netpol").Specs[0]
+	if spec.State != report.Failed {
+		t.Fatalf("state %s", spec.State)
+	}
+	for field, value := range map[string]string{"expected": spec.Expected, "observed": spec.Observed, "diff": spec.Diff} {
+		if !strings.Contains(value, "TCP/8080:") || !strings.Contains(value, "x=nc-1-netpol-x") {
+			t.Errorf("%s lacks the case or the legend:\n%s", field, value)
+		}
+	}
+	if !strings.Contains(spec.Diff, "1 of 4 cells differ") {
+		t.Errorf("diff does not count the differing cell:\n%s", spec.Diff)
+	}
+}

@@ -16,10 +16,10 @@ import (
 	"github.com/netconform/netconform/framework/probe"
 )
 
-// ServiceProxy says what programs Service IPs on the nodes, for failure
+// DescribeServiceProxy says what programs Service IPs on the nodes, for failure
 // messages of Service checks: kube-proxy and its readiness, or its absence
 // and the CNI that would have to replace it.
-func ServiceProxy(ctx context.Context, cl *kube.Client) string {
+func DescribeServiceProxy(ctx context.Context, cl *kube.Client) string {
 	ds, err := cl.Clientset.AppsV1().DaemonSets("kube-system").Get(ctx, "kube-proxy", metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err):
@@ -61,12 +61,12 @@ func NodeNames(ctx context.Context, cl *kube.Client) ([]string, error) {
 	return names, nil
 }
 
-// Endpoints says, for the failure message of a Service check, what the
+// DescribeEndpoints says, for the failure message of a Service check, what the
 // Service's EndpointSlices hold and, when from is a pod, whether each
 // endpoint answers it directly: endpoints that answer point at the Service
 // proxy, endpoints that do not point at pod networking, no endpoints at
 // the selector or readiness.
-func Endpoints(ctx context.Context, cl *kube.Client, from *corev1.Pod, svc *corev1.Service) string {
+func DescribeEndpoints(ctx context.Context, cl *kube.Client, from *corev1.Pod, svc *corev1.Service) string {
 	slices, err := cl.Clientset.DiscoveryV1().EndpointSlices(svc.Namespace).List(ctx, metav1.ListOptions{
 		LabelSelector: discoveryv1.LabelServiceName + "=" + svc.Name})
 	if err != nil {
@@ -140,12 +140,12 @@ func echoPort(ports []discoveryv1.EndpointPort) int {
 	return first
 }
 
-// ClusterDNS says, for the failure message of a DNS check, what stands
+// DescribeClusterDNS says, for the failure message of a DNS check, what stands
 // behind the cluster DNS Service: its endpoints and what programs its IP.
-func ClusterDNS(ctx context.Context, cl *kube.Client) string {
+func DescribeClusterDNS(ctx context.Context, cl *kube.Client) string {
 	svc, err := cl.Clientset.CoreV1().Services("kube-system").Get(ctx, "kube-dns", metav1.GetOptions{})
 	if err != nil {
 		return "cluster DNS Service kube-system/kube-dns: " + err.Error()
 	}
-	return fmt.Sprintf("cluster DNS %s: %s; %s", svc.Spec.ClusterIP, Endpoints(ctx, cl, nil, svc), ServiceProxy(ctx, cl))
+	return fmt.Sprintf("cluster DNS %s: %s; %s", svc.Spec.ClusterIP, DescribeEndpoints(ctx, cl, nil, svc), DescribeServiceProxy(ctx, cl))
 }

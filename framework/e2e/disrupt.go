@@ -51,7 +51,7 @@ func OnNode(ctx context.Context, cl *kube.Client, node string) *NodeShell {
 // Run runs a command on the node, failing the spec if it fails.
 func (s *NodeShell) Run(ctx context.Context, command ...string) string {
 	GinkgoHelper()
-	out, err := s.cl.Exec(ctx, s.pod.Namespace, s.pod.Name, "tools", command, nil)
+	out, err := s.cl.Exec(ctx, kube.ContainerRef{Namespace: s.pod.Namespace, Pod: s.pod.Name, Container: "tools"}, command, nil)
 	Expect(err).NotTo(HaveOccurred(), "on node %s: %s", s.pod.Spec.NodeName, strings.Join(command, " "))
 	return string(out)
 }

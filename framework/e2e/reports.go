@@ -40,7 +40,8 @@ type Mismatch struct {
 }
 
 // Add records one case that did not match.
-func (m *Mismatch) Add(name string, expected, observed *reach.Table, comparison string) {
+func (m *Mismatch) Add(name string, expected, observed *reach.Table) {
+	_, comparison := reach.Compare(expected, observed)
 	m.expected = append(m.expected, name+":\n"+expected.String())
 	m.observed = append(m.observed, name+":\n"+observed.String())
 	m.diff = append(m.diff, name+":\n"+comparison)

@@ -193,7 +193,7 @@ func (t *Topology) matches(ctx context.Context, g Gomega, cases []reach.Case) {
 		expected, observed := want[i].Renamed(t.short), got[i].Renamed(t.short)
 		if ok, report := reach.Compare(expected, observed); !ok {
 			failures = append(failures, fmt.Sprintf("%s:\n%s", c, report))
-			m.Add(c.String(), expected, observed, report)
+			m.Add(c.String(), expected, observed)
 		}
 	}
 	t.lastMismatch = nil

@@ -11,12 +11,19 @@ import (
 	"k8s.io/client-go/tools/remotecommand"
 )
 
+// ContainerRef names one container of one pod.
+type ContainerRef struct {
+	Namespace, Pod, Container string
+}
+
+func (r ContainerRef) String() string { return r.Namespace + "/" + r.Pod + " (" + r.Container + ")" }
+
 // Exec runs a command in a pod's container and returns its output. stdin
 // may be nil. It is one API round trip: callers batch work into one command.
-func (c *Client) Exec(ctx context.Context, namespace, pod, container string, command []string, stdin io.Reader) ([]byte, error) {
-	req := c.Clientset.CoreV1().RESTClient().Post().Resource("pods").Namespace(namespace).Name(pod).SubResource("exec").
+func (c *Client) Exec(ctx context.Context, in ContainerRef, command []string, stdin io.Reader) ([]byte, error) {
+	req := c.Clientset.CoreV1().RESTClient().Post().Resource("pods").Namespace(in.Namespace).Name(in.Pod).SubResource("exec").
 		VersionedParams(&corev1.PodExecOptions{
-			Container: container,
+			Container: in.Container,
 			Command:   command,
 			Stdin:     stdin != nil,
 			Stdout:    true,
@@ -29,7 +36,7 @@ func (c *Client) Exec(ctx context.Context, namespace, pod, container string, com
 	var stdout, stderr bytes.Buffer
 	err = exec.StreamWithContext(ctx, remotecommand.StreamOptions{Stdin: stdin, Stdout: &stdout, Stderr: &stderr})
 	if err != nil {
-		return stdout.Bytes(), fmt.Errorf("exec %v in %s/%s: %w (stderr: %s)", command, namespace, pod, err, bytes.TrimSpace(stderr.Bytes()))
+		return stdout.Bytes(), fmt.Errorf("exec %v in %s: %w (stderr: %s)", command, in, err, bytes.TrimSpace(stderr.Bytes()))
 	}
 	return stdout.Bytes(), nil
 }

@@ -102,15 +102,24 @@ func Observe(ctx context.Context, cl *kube.Client, pods []*corev1.Pod, cases []r
 	for i, p := range pods {
 		dests[i] = PodDestination(p)
 	}
-	return ObserveTo(ctx, cl, pods, dests, cases, opts)
+	return ObserveSpec(ctx, cl, Spec{Sources: pods, Destinations: dests, Cases: cases}, opts)
 }
 
-// ObserveTo probes every destination from every source pod for every case
-// and returns one table per case, in the order of cases. The tables'
+// Spec is what a matrix covers: the pods that probe, what they probe, and
+// on which ports and protocols.
+type Spec struct {
+	Sources      []*corev1.Pod
+	Destinations []Destination
+	Cases        []reach.Case
+}
+
+// ObserveSpec probes every destination from every source pod for every
+// case and returns one table per case, in the order of cases. The tables'
 // peers are the sources, then the destinations that are not sources;
 // those rows hold Any: they are not probed from.
-func ObserveTo(ctx context.Context, cl *kube.Client, sources []*corev1.Pod, dests []Destination, cases []reach.Case, opts Options) ([]*reach.Table, error) {
+func ObserveSpec(ctx context.Context, cl *kube.Client, spec Spec, opts Options) ([]*reach.Table, error) {
 	opts.defaults()
+	sources, dests, cases := spec.Sources, spec.Destinations, spec.Cases
 	var peers []reach.Peer
 	for _, p := range sources {
 		peers = append(peers, PeerOf(p))

@@ -45,7 +45,7 @@ func expectAnswers(ctx context.Context, cl *kube.Client, client *corev1.Pod, che
 // stands behind the cluster DNS Service (asked only on failure).
 func expectResolved(ctx context.Context, g Gomega, cl *kube.Client, r probe.Result) {
 	if r.Verdict != probe.Connected {
-		g.Expect(r.Verdict).To(Equal(probe.Connected), "%s: %s %s (%s)", r.ID, r.Verdict, r.Error, e2e.ClusterDNS(ctx, cl))
+		g.Expect(r.Verdict).To(Equal(probe.Connected), "%s: %s %s (%s)", r.ID, r.Verdict, r.Error, e2e.DescribeClusterDNS(ctx, cl))
 	}
 }
 

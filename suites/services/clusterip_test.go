@@ -23,9 +23,9 @@ import (
 // with 3 endpoints chosen at random, missing one in 60 tries has odds (2/3)^60.
 const connections = 60
 
-func backendPods(ctx context.Context, cl *kube.Client, ns, group string, n int) []*corev1.Pod {
+func backendPods(ctx context.Context, ns, group string, n int) []*corev1.Pod {
 	GinkgoHelper()
-	nodes := e2e.SchedulableNodes(ctx, cl, 1)
+	nodes := e2e.SchedulableNodes(ctx, e2e.Cluster, 1)
 	var pods []*corev1.Pod
 	for i := range n {
 		pods = append(pods, agent.Pod(fmt.Sprintf("%s-%d", group, i), ns, fixtures.InGroup(group), agent.OnNode(nodes[i%len(nodes)])))
@@ -35,25 +35,34 @@ func backendPods(ctx context.Context, cl *kube.Client, ns, group string, n int) 
 
 // backendsAndClient deploys n backends in group and a client pod at once,
 // so that the spec pays one pod start-up, not two.
-func backendsAndClient(ctx context.Context, cl *kube.Client, ns, group string, n int) (ready []*corev1.Pod, client *corev1.Pod) {
+func backendsAndClient(ctx context.Context, ns, group string, n int) (ready []*corev1.Pod, client *corev1.Pod) {
 	GinkgoHelper()
-	pods := e2e.DeployAll(ctx, cl, append(backendPods(ctx, cl, ns, group, n), agent.Pod("client", ns))...)
+	pods := e2e.DeployAll(ctx, e2e.Cluster, append(backendPods(ctx, ns, group, n), agent.Pod("client", ns))...)
 	return pods[:n], pods[n]
 }
 
-// answeredBy probes target (an address of svc) n times, each a new
+// serviceClient is a pod (nil: the runner) probing a Service, with what a
+// failed check needs to name the likely cause.
+type serviceClient struct {
+	cl  *kube.Client
+	pod *corev1.Pod
+	svc *corev1.Service
+}
+
+// answeredBy runs p (an address of the Service) n times, each a new
 // connection, and returns the set of pods that answered; it fails on any
 // probe that did not connect.
-func answeredBy(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.Pod, svc *corev1.Service, proto probe.Protocol, target string, n int) []string {
+func (c serviceClient) answeredBy(ctx context.Context, g Gomega, p probe.Probe, n int) []string {
 	probes := make([]probe.Probe, n)
 	for i := range probes {
-		probes[i] = probe.Probe{ID: fmt.Sprint(i), Protocol: proto, Target: target}
+		probes[i] = p
+		probes[i].ID = fmt.Sprint(i)
 	}
-	res, err := e2e.Probe(ctx, cl, client, probes...)
+	res, err := e2e.Probe(ctx, c.cl, c.pod, probes...)
 	g.Expect(err).NotTo(HaveOccurred())
 	seen := map[string]bool{}
 	for _, r := range res {
-		expectConnected(ctx, g, cl, client, svc, r, "connection %s to %s: %s", r.ID, target, r.Error)
+		c.expectConnected(ctx, g, r, "connection %s to %s: %s", r.ID, p.Target, r.Error)
 		seen[r.Echo.Pod] = true
 	}
 	out := make([]string, 0, len(seen))
@@ -64,31 +73,31 @@ func answeredBy(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.P
 	return out
 }
 
-// serviceAnswers is the check that every target (an address of svc) is
+// answers is the check that every target (an address of the Service) is
 // answered, by a pod whose name starts with backend.
-func serviceAnswers(ctx context.Context, cl *kube.Client, client *corev1.Pod, svc *corev1.Service, backend string, targets ...string) func(Gomega) {
+func (c serviceClient) answers(ctx context.Context, backend string, targets ...string) func(Gomega) {
 	return func(g Gomega) {
 		var probes []probe.Probe
 		for _, t := range targets {
 			probes = append(probes, probe.Probe{ID: t, Protocol: probe.TCP, Target: t})
 		}
-		res, err := e2e.Probe(ctx, cl, client, probes...)
+		res, err := e2e.Probe(ctx, c.cl, c.pod, probes...)
 		g.Expect(err).NotTo(HaveOccurred())
 		for _, r := range res {
-			expectConnected(ctx, g, cl, client, svc, r, "%s from %s/%s: %s", r.ID, client.Namespace, client.Name, r.Error)
+			c.expectConnected(ctx, g, r, "%s from %s/%s: %s", r.ID, c.pod.Namespace, c.pod.Name, r.Error)
 			g.Expect(r.Echo.Pod).To(HavePrefix(backend), "%s answered by another pod", r.ID)
 		}
 	}
 }
 
-// expectConnected fails g unless r, a probe of svc from client (nil: from
-// the runner), connected. The failure names the likely cause: what programs
-// Service IPs on the nodes, and whether each endpoint answers the client
-// directly (asked only on failure: it costs API calls and a probe batch).
-func expectConnected(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.Pod, svc *corev1.Service, r probe.Result, format string, args ...any) {
+// expectConnected fails g unless r, a probe of the Service, connected. The
+// failure names the likely cause: what programs Service IPs on the nodes,
+// and whether each endpoint answers the client directly (asked only on
+// failure: it costs API calls and a probe batch).
+func (c serviceClient) expectConnected(ctx context.Context, g Gomega, r probe.Result, format string, args ...any) {
 	if r.Verdict != probe.Connected {
 		g.Expect(r.Verdict).To(Equal(probe.Connected), fmt.Sprintf(format, args...)+
-			" ("+e2e.ServiceProxy(ctx, cl)+"; "+e2e.Endpoints(ctx, cl, client, svc)+")")
+			" ("+e2e.DescribeServiceProxy(ctx, c.cl)+"; "+e2e.DescribeEndpoints(ctx, c.cl, c.pod, c.svc)+")")
 	}
 }
 
@@ -121,7 +130,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 		nodePort = e2e.Create(ctx, cl, fixtures.AgentService("web-nodeport", ns, "web",
 			fixtures.OfType(corev1.ServiceTypeNodePort), fixtures.WithUDPAndHTTP()))
 		e2e.CreatePods(ctx, cl, agent.Pod("web-unready", ns, fixtures.InGroup("web"), fixtures.NeverReady()))
-		ready, client = backendsAndClient(ctx, cl, ns, "web", 3)
+		ready, client = backendsAndClient(ctx, ns, "web", 3)
 		By("waiting until the unready pod runs, so it is an endpoint that is not ready")
 		Eventually(ctx, func(g Gomega) {
 			p, err := cl.Clientset.CoreV1().Pods(ns).Get(ctx, "web-unready", metav1.GetOptions{})
@@ -139,13 +148,13 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 				e2e.Addr("web."+ns, fixtures.ServiceTCPPort),
 				e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort),
 			}
-			Eventually(ctx, serviceAnswers(ctx, cl, client, web, "web-", targets...)).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
+			Eventually(ctx, serviceClient{cl, client, web}.answers(ctx, "web-", targets...)).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 		})
 
 		It("spreads connections over every ready endpoint and never sends to an unready one", func(ctx SpecContext) {
 			target := e2e.Addr(web.Spec.ClusterIP, fixtures.ServiceTCPPort)
 			Eventually(ctx, func(g Gomega) {
-				g.Expect(answeredBy(ctx, g, cl, client, web, probe.TCP, target, connections)).To(Equal(names(ready)),
+				g.Expect(serviceClient{cl, client, web}.answeredBy(ctx, g, probe.Probe{Protocol: probe.TCP, Target: target}, connections)).To(Equal(names(ready)),
 					"over %d connections the Service must reach exactly its ready endpoints", connections)
 			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 		})
@@ -153,7 +162,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 		It("keeps a client on one endpoint with sessionAffinity ClientIP", func(ctx SpecContext) {
 			target := e2e.Addr(affinity.Spec.ClusterIP, fixtures.ServiceTCPPort)
 			Eventually(ctx, func(g Gomega) {
-				g.Expect(answeredBy(ctx, g, cl, client, affinity, probe.TCP, target, connections)).To(HaveLen(1),
+				g.Expect(serviceClient{cl, client, affinity}.answeredBy(ctx, g, probe.Probe{Protocol: probe.TCP, Target: target}, connections)).To(HaveLen(1),
 					"with ClientIP affinity every connection from one client goes to one endpoint")
 			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 		})
@@ -167,7 +176,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 					probe.Probe{ID: "http/82", Protocol: probe.HTTP, Target: fmt.Sprintf("http://%s/multiport", e2e.Addr(ip, fixtures.ServiceHTTPPort))})
 				g.Expect(err).NotTo(HaveOccurred())
 				for _, r := range res {
-					expectConnected(ctx, g, cl, client, web, r, "%s: %s", r.ID, r.Error)
+					serviceClient{cl, client, web}.expectConnected(ctx, g, r, "%s: %s", r.ID, r.Error)
 					g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
 				}
 			}).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
@@ -186,7 +195,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), func() {
 		It("keeps its IP and keeps answering while its pods are deleted, replaced and scaled", func(ctx SpecContext) {
 			cl := e2e.Cluster
 			ns := e2e.Namespace(ctx, cl, "stable")
-			e2e.Create(ctx, cl, fixtures.AgentDeployment("web", ns, "web", 2))
+			e2e.Create(ctx, cl, fixtures.AgentDeployment("web", ns, 2))
 			svc := e2e.Create(ctx, cl, fixtures.AgentService("web", ns, "web"))
 			client := e2e.Deploy(ctx, cl, agent.Pod("client", ns))
 			byName := e2e.Addr("web."+ns+".svc.cluster.local", fixtures.ServiceTCPPort)
@@ -206,7 +215,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), func() {
 						}
 					}
 					g.Expect(readyPods).To(HaveLen(want))
-					g.Expect(answeredBy(ctx, g, cl, client, svc, probe.TCP, byName, connections)).To(Equal(names(readyPods)))
+					g.Expect(serviceClient{cl, client, svc}.answeredBy(ctx, g, probe.Probe{Protocol: probe.TCP, Target: byName}, connections)).To(Equal(names(readyPods)))
 				}).WithTimeout(timeouts.Current.PodReady).Should(Succeed())
 			}
 

@@ -46,10 +46,10 @@ var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptiv
 		Expect(err).NotTo(HaveOccurred(), "the Service CIDRs must be blackholed before kube-proxy's rules go")
 
 		ns := e2e.Namespace(ctx, cl, "disrupt")
-		_, client := backendsAndClient(ctx, cl, ns, "web", 2)
+		_, client := backendsAndClient(ctx, ns, "web", 2)
 		svc := e2e.Create(ctx, cl, fixtures.AgentService("web", ns, "web"))
 		checkWith := func(ctx context.Context) func(Gomega) {
-			return serviceAnswers(ctx, cl, client, svc, "web-", e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort))
+			return serviceClient{cl, client, svc}.answers(ctx, "web-", e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort))
 		}
 		check := checkWith(ctx)
 		By("the check passes on the intact cluster")

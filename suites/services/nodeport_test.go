@@ -68,7 +68,7 @@ func answersOnEveryNode(ctx context.Context, cl *kube.Client, svc *corev1.Servic
 			target := e2e.Addr(ip, port)
 			Eventually(ctx, func(g Gomega) {
 				r := fromRunner(ctx, probe.Probe{ID: string(proto), Protocol: proto, Target: target})
-				expectConnected(ctx, g, cl, nil, svc, r, "%s NodePort %s on node %s: %s", proto, target, node, r.Error)
+				serviceClient{cl, nil, svc}.expectConnected(ctx, g, r, "%s NodePort %s on node %s: %s", proto, target, node, r.Error)
 				g.Expect(r.Echo.Pod).To(HavePrefix("web-"))
 			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 		}
@@ -90,7 +90,7 @@ var _ = Describe("A Service of type NodePort", Label("services", e2e.Conformance
 
 		Eventually(ctx, func(g Gomega) {
 			r := fromRunner(ctx, probe.Probe{ID: "local", Protocol: probe.TCP, Target: withEndpoint})
-			expectConnected(ctx, g, cl, nil, svc, r, "NodePort %s on %s, which runs the endpoint: %s", withEndpoint, nodes[0], r.Error)
+			serviceClient{cl, nil, svc}.expectConnected(ctx, g, r, "NodePort %s on %s, which runs the endpoint: %s", withEndpoint, nodes[0], r.Error)
 			g.Expect(e2e.PeerIP(r)).To(Equal(source), "the endpoint saw %s, not the client %s: the source was NATed despite externalTrafficPolicy Local", e2e.PeerIP(r), source)
 		}).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 

@@ -28,7 +28,7 @@ func Run(ctx context.Context, kc *kube.Client, pod Pod, batch probe.Batch) (prob
 	if err != nil {
 		return probe.BatchResult{}, err
 	}
-	out, err := kc.Exec(ctx, pod.Namespace, pod.Name, pod.Container, AgentCommand, bytes.NewReader(in))
+	out, err := kc.Exec(ctx, kube.ContainerRef{Namespace: pod.Namespace, Pod: pod.Name, Container: pod.Container}, AgentCommand, bytes.NewReader(in))
 	if err != nil {
 		return probe.BatchResult{}, err
 	}

@@ -41,17 +41,14 @@ func benchTopology(b *testing.B) (*kube.Client, []*corev1.Pod) {
 	}
 	var pods []*corev1.Pod
 	for range 3 {
-		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "nc-bench-", Labels: map[string]string{kube.RunIDLabel: "bench"}}}
-		created, err := cl.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
-		if err != nil {
+		created := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "nc-bench-"}}
+		if err := cl.CreateLabelled(ctx, created, "bench"); err != nil {
 			b.Fatal(err)
 		}
-		b.Cleanup(func() {
-			cl.Clientset.CoreV1().Namespaces().Delete(context.Background(), created.Name, metav1.DeleteOptions{})
-		})
+		b.Cleanup(func() { cl.Delete(context.Background(), created) })
 		for _, name := range []string{"a", "b", "c"} {
 			p := agent.Pod(name, created.Name, fixtures.WithPolicyPorts())
-			if _, err := cl.Clientset.CoreV1().Pods(created.Name).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+			if err := cl.CreateLabelled(ctx, p, "bench"); err != nil {
 				b.Fatal(err)
 			}
 			pods = append(pods, p)

@@ -33,17 +33,14 @@ func benchPods(b *testing.B) (*kube.Client, remote.Pod, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "nc-bench-", Labels: map[string]string{kube.RunIDLabel: "bench"}}}
-	created, err := cl.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
-	if err != nil {
+	created := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "nc-bench-"}}
+	if err := cl.CreateLabelled(ctx, created, "bench"); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() {
-		cl.Clientset.CoreV1().Namespaces().Delete(context.Background(), created.Name, metav1.DeleteOptions{})
-	})
+	b.Cleanup(func() { cl.Delete(context.Background(), created) })
 	var ips = map[string]string{}
 	for _, name := range []string{"client", "server"} {
-		if _, err := cl.Clientset.CoreV1().Pods(created.Name).Create(ctx, agent.Pod(name, created.Name), metav1.CreateOptions{}); err != nil {
+		if err := cl.CreateLabelled(ctx, agent.Pod(name, created.Name), "bench"); err != nil {
 			b.Fatal(err)
 		}
 		p, err := cl.WaitPodReady(ctx, created.Name, name, 2*time.Minute)

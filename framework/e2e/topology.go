@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/timeouts"
@@ -252,7 +251,7 @@ func (t *Topology) ExpectEnforced(ctx context.Context, cases ...reach.Case) {
 	DeferCleanup(t.reportMismatch)
 	check := func(g Gomega) { t.matches(ctx, g, cases) }
 	Eventually(ctx, check).WithTimeout(timeouts.Current.Converge).MustPassRepeatedly(2).Should(Succeed())
-	Consistently(ctx, check).WithTimeout(timeouts.Current.Stays).WithPolling(time.Second).Should(Succeed())
+	Consistently(ctx, check).WithTimeout(timeouts.Current.Stays).WithPolling(timeouts.Current.Repeat).Should(Succeed())
 }
 
 // Violations observes the matrix once and returns how it differs from the

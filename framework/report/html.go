@@ -40,8 +40,12 @@ var suiteOrder = []string{"pods", "services", "dns", "netpol", "ingress"}
 // among paths stands for its *.conformance.json files.
 func ReadColumns(paths []string) ([]Column, error) {
 	var columns []Column
-	index := map[string]int{}
+	index, read := map[string]int{}, map[string]bool{}
 	add := func(path string) error {
+		if read[filepath.Clean(path)] {
+			return nil // given twice (a directory and its file): one run, not two
+		}
+		read[filepath.Clean(path)] = true
 		r, err := Read(path)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", path, err)
@@ -237,7 +241,7 @@ func NewMatrix(columns []Column) Matrix {
 		for _, name := range names {
 			row := RowView{Name: name}
 			for ci, specs := range outcomes[suite][name] {
-				cell := cellView(specs, sv.Absent[ci])
+				cell := cellView(specs, suite, sv.Absent[ci])
 				cell.ID = fmt.Sprintf("%s-%d-%d", suite, len(sv.Rows), ci)
 				cell.Column = m.Columns[ci].Label
 				if cell.Spec != nil && (cell.Spec.State == Failed || cell.Spec.State == Interrupted) {
@@ -272,12 +276,12 @@ func (t *Tally) add(c CellView) {
 	}
 }
 
-func cellView(specs []Spec, suiteAbsent bool) CellView {
+func cellView(specs []Spec, suite string, suiteAbsent bool) CellView {
 	ran := slices.DeleteFunc(slices.Clone(specs), filtered)
 	if len(ran) == 0 {
 		note := "no report of this suite in this column"
 		if !suiteAbsent {
-			note = "not in this column's reports"
+			note = "this column's " + suite + " report has no such spec"
 		}
 		if len(specs) > 0 {
 			note = "left out by the run's label filter"

@@ -88,8 +88,9 @@ func renderSamples(t *testing.T) (page []byte, dir string) {
 	t.Helper()
 	dir = t.TempDir()
 	paths := writeSamples(t, dir)
-	// Columns come from directories, in the order first given.
-	columns, err := ReadColumns(append([]string{filepath.Join(dir, "kube-router")}, paths[len(paths)-2:]...))
+	// Columns come from directories, in the order first given; a report
+	// named twice (its directory, then itself) counts once.
+	columns, err := ReadColumns(append([]string{filepath.Join(dir, "kube-router"), paths[0]}, paths[len(paths)-2:]...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,6 +221,9 @@ func TestHTMLStructure(t *testing.T) {
 	for _, n := range findAll(s.doc, func(n *html.Node) bool { return attr(n, "src") != "" || n.Data == "link" }) {
 		t.Errorf("the page loads something: <%s %v>", n.Data, n.Attr)
 	}
+	if bytes.Contains(page, []byte("Ran 2 times")) {
+		t.Error("a report given twice was read twice")
+	}
 	if !bytes.Contains(page, []byte(".cell.failed")) {
 		t.Error("the CSS is not inlined")
 	}
@@ -290,7 +294,7 @@ func TestHTMLInChromium(t *testing.T) {
 	s := parsePage(t, run("--dump-dom"))
 	for _, c := range []struct{ spec, column, words string }{
 		{failedSpec, "flannel", "unsupported " + flannelReason},
-		{failedSpec, "kube-router", "failed 31 s observed reachability differs"},
+		{failedSpec, "kube-router", "failed 31 s details observed reachability differs"},
 		{deniedSpec, "kube-router", "passed 1.5 s"},
 		{"Pod networking delivers UDP within a node", "flannel", "skipped needs two schedulable nodes, found one"},
 		{"Services with a NodePort answer on every node IP", "flannel", "not run no report of this suite in this column"},

@@ -6,6 +6,7 @@
 //	netconform cluster down [--name N]
 //	netconform cleanup [--kubeconfig K] [--run-id ID]
 //	netconform report expect --label L --state S REPORT...
+//	netconform report html REPORT... [-o FILE]
 package main
 
 import (
@@ -26,6 +27,7 @@ const usage = `usage:
   netconform cluster kubeconfig [--name N]  print where its kubeconfig is
   netconform cleanup [--kubeconfig K] [--run-id ID]  remove what test runs left behind
   netconform report expect --label L --state S REPORT...  check every spec with a label ended in a state
+  netconform report html REPORT|DIR... [-o matrix.html]  one static page: a column per directory of reports, a row per spec
 `
 
 func main() {
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string) error {
 		return clusterKubeconfig(args[2:])
 	case "report expect":
 		return reportExpect(args[2:])
+	case "report html":
+		return reportHTML(args[2:])
 	}
 	return fmt.Errorf("unknown command %q\n%s", strings.Join(args[:2], " "), usage)
 }

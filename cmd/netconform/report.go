@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/netconform/netconform/framework/report"
@@ -39,5 +41,43 @@ func reportExpect(args []string) error {
 	if len(problems) > 0 {
 		return fmt.Errorf("%d unexpected outcome(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
 	}
+	return nil
+}
+
+// reportHTML lays conformance reports side by side in one static page: a
+// column per directory (make matrix writes reports/<cni>/...), a row per spec.
+// Flags may follow the reports: netconform report html reports/* -o matrix.html.
+func reportHTML(args []string) error {
+	fs := newFlags("report html")
+	out := fs.String("o", "matrix.html", "file to write the page to")
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		paths, args = append(paths, fs.Arg(0)), fs.Args()[1:]
+	}
+	if len(paths) == 0 {
+		return fmt.Errorf("usage: netconform report html REPORT.conformance.json|DIR... [-o FILE]")
+	}
+	columns, err := report.ReadColumns(paths)
+	if err != nil {
+		return err
+	}
+	var page bytes.Buffer
+	if err := report.WriteHTML(&page, columns); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, page.Bytes(), 0o644); err != nil {
+		return err
+	}
+	reports := 0
+	for _, c := range columns {
+		reports += len(c.Reports)
+	}
+	fmt.Printf("wrote %s: %d reports in %d columns\n", *out, reports, len(columns))
 	return nil
 }

@@ -25,7 +25,8 @@ if ! engine_up && ! command -v dockerd >/dev/null; then
   apt-get update -q >/dev/null || die "apt-get update failed: no Debian mirror reachable"
   apt-get install -y -q docker.io >/dev/null || die "apt-get install docker.io failed"
 fi
-for tool in debootstrap; do
+# chromium: the HTML matrix report is checked in a real headless browser.
+for tool in debootstrap chromium; do
   command -v "$tool" >/dev/null || {
     say "installing $tool"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$tool" >/dev/null ||

@@ -95,7 +95,7 @@ func TestProfilesFollowFlags(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The profile is a detector: what it declares is what the Set holds.
-		set, err := feature.Detect(context.Background(), feature.Input{Profile: ProfileFor(d)}, feature.Detectors()[0])
+		set, err := feature.Detect(context.Background(), feature.Input{Profile: ProfileFor(d)}, feature.ProfileDetector)
 		if err != nil {
 			t.Fatal(err)
 		}

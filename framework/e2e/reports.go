@@ -121,11 +121,20 @@ func Requires(fs ...feature.Feature) {
 	if missing := unlabelled(CurrentSpecReport().Labels(), fs); missing != "" {
 		Fail(missing)
 	}
+	if why := Missing(fs...); why != "" {
+		NotSupported(why)
+	}
+}
+
+// Missing says which of the features the cluster lacks, and why ("" when
+// it has them all), for specs that go on without a part they cannot run.
+func Missing(fs ...feature.Feature) string {
 	for _, f := range fs {
 		if ok, reason := Current.Features.Supports(f); !ok {
-			NotSupported(fmt.Sprintf("%s: %s", f, reason))
+			return fmt.Sprintf("%s: %s", f, reason)
 		}
 	}
+	return ""
 }
 
 // unlabelled says which of the features lacks its label among labels ("" when none).

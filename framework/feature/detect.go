@@ -75,8 +75,11 @@ func Detectors() []Detector {
 	return append([]Detector(nil), detectors...)
 }
 
+// ProfileDetector turns the CNI's declared profile into the Set.
+var ProfileDetector = DetectorFunc("CNI profile", detectProfile)
+
 func init() {
-	RegisterDetector(DetectorFunc("CNI profile", detectProfile))
+	RegisterDetector(ProfileDetector)
 	RegisterDetector(DetectorFunc("kernel SCTP", detectKernelSCTP))
 	RegisterDetector(DetectorFunc("IngressClasses", detectIngress))
 	RegisterDetector(DetectorFunc("LoadBalancer implementation", detectLoadBalancer))

@@ -10,8 +10,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/netconform/netconform/framework/probe"
 )
@@ -130,14 +133,13 @@ func detectWith(t *testing.T, fn func(context.Context, Input, Set) error, object
 	if err := fn(context.Background(), Input{Client: fake.NewClientset(objects...)}, set); err != nil {
 		t.Fatal(err)
 	}
-	f := map[string]Feature{}
-	for k := range set {
-		f["only"] = k
-	}
 	if len(set) != 1 {
 		t.Fatalf("a detector of one feature filled %d", len(set))
 	}
-	return set.Supports(f["only"])
+	for f := range set {
+		return set.Supports(f)
+	}
+	return false, ""
 }
 
 func TestIngress(t *testing.T) {
@@ -181,5 +183,19 @@ func TestDualStack(t *testing.T) {
 	}
 	if ok, _ := detectWith(t, detectDualStack, node("10.244.1.0/24", "fd00:10:244:1::/64"), svc("10.96.0.0/16", "fd00:10:96::/112")); !ok {
 		t.Error("dual-stack must be supported")
+	}
+}
+
+func TestForbiddenListIsAReasonNotAnError(t *testing.T) {
+	cs := fake.NewClientset()
+	cs.PrependReactor("list", "ingressclasses", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "networking.k8s.io", Resource: "ingressclasses"}, "", errors.New("RBAC"))
+	})
+	set := Set{}
+	if err := detectIngress(context.Background(), Input{Client: cs}, set); err != nil {
+		t.Fatal(err)
+	}
+	if ok, reason := set.Supports(Ingress); ok || !strings.Contains(reason, "listing IngressClasses is forbidden") {
+		t.Errorf("Ingress = %v %q", ok, reason)
 	}
 }

@@ -16,6 +16,9 @@ import (
 // cluster's routing does.
 func detectIngress(ctx context.Context, in Input, set Set) error {
 	list, err := in.Client.NetworkingV1().IngressClasses().List(ctx, metav1.ListOptions{})
+	if forbidden(set, Ingress, "IngressClasses", err) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("listing IngressClasses: %w", err)
 	}
@@ -47,6 +50,9 @@ var cloudProviders = []string{"aws", "gce", "azure", "openstack", "digitalocean"
 
 func detectLoadBalancer(ctx context.Context, in Input, set Set) error {
 	deps, err := in.Client.AppsV1().Deployments("").List(ctx, metav1.ListOptions{})
+	if forbidden(set, LoadBalancer, "Deployments", err) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("listing Deployments: %w", err)
 	}
@@ -90,6 +96,9 @@ func knownLoadBalancers() string {
 // and in the Service CIDRs.
 func detectDualStack(ctx context.Context, in Input, set Set) error {
 	nodes, err := in.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if forbidden(set, DualStack, "nodes", err) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("listing nodes: %w", err)
 	}
@@ -106,6 +115,9 @@ func detectDualStack(ctx context.Context, in Input, set Set) error {
 	scs, err := in.Client.NetworkingV1().ServiceCIDRs().List(ctx, metav1.ListOptions{})
 	if apierrors.IsNotFound(err) {
 		set.Present(DualStack, "every node has IPv4 and IPv6 podCIDRs (no ServiceCIDR API to check Services)")
+		return nil
+	}
+	if forbidden(set, DualStack, "ServiceCIDRs", err) {
 		return nil
 	}
 	if err != nil {
@@ -146,4 +158,15 @@ func families(cidrs []string) string {
 		return "IPv6 only"
 	}
 	return "none"
+}
+
+// forbidden records f as missing when the runner may not list what tells
+// whether the cluster has it: its specs are then reported unsupported,
+// with the permission to grant, rather than failing.
+func forbidden(set Set, f Feature, what string, err error) bool {
+	if !apierrors.IsForbidden(err) {
+		return false
+	}
+	set.Missing(f, fmt.Sprintf("cannot tell: listing %s is forbidden (grant list on them to detect it): %v", what, err))
+	return true
 }

@@ -33,7 +33,7 @@ var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disrup
 		topo.ExpectBaseline(ctx, portCases...)
 
 		for _, c := range policyCases {
-			if why := c.unsupported(); why != "" {
+			if why := e2e.Missing(c.needs()...); why != "" {
 				By("not applying " + c.name + ": " + why)
 				continue
 			}

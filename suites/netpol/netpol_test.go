@@ -63,16 +63,6 @@ func (c policyCase) needs() []feature.Feature {
 	return append([]feature.Feature{feature.NetworkPolicy}, c.features...)
 }
 
-// unsupported says why the cluster cannot run the case ("" when it can).
-func (c policyCase) unsupported() string {
-	for _, f := range c.needs() {
-		if ok, reason := e2e.Current.Features.Supports(f); !ok {
-			return f.String() + ": " + reason
-		}
-	}
-	return ""
-}
-
 func (c policyCase) probed() []reach.Case {
 	if c.cases == nil {
 		return portCases

@@ -45,17 +45,21 @@ leftover=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run 2>&1 | tail -n1)
 echo "test.sh: $leftover"
 case $leftover in 0\ *) ;; *) echo "test.sh: test runs left objects behind" >&2; exit 1 ;; esac
 
-# A CNI without NetworkPolicy: the same cluster with kube-router as a pure
-# router. Every policy spec must be reported unsupported, not passed and
+# A CNI without NetworkPolicy: the same cluster with a variant of the CNI
+# that enforces none (its descriptor says which: for kube-router, a pure
+# router). Every policy spec must be reported unsupported, not passed and
 # not failed.
-if [ "$cni" = kube-router ]; then
+nopolicy_cni=$("$bin" cni variants --without NetworkPolicy "$cni" | head -n1)
+if [ -n "$nopolicy_cni" ]; then
   t0=$(date +%s)
-  "$bin" cluster up --name "$cluster" --cni kube-router-nopolicy --reuse
+  "$bin" cluster up --name "$cluster" --cni "$nopolicy_cni" --reuse
   nopolicy=$NETCONFORM_REPORT_DIR/nopolicy
   rm -rf "$nopolicy"
   NETCONFORM_REPORT_DIR=$nopolicy ginkgo --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
   "$bin" report expect --label Feature:NetworkPolicy --state unsupported "$nopolicy"/netpol-*.conformance.json
-  echo "test.sh: netpol without policy enforcement in $(( $(date +%s) - t0 )) s"
+  echo "test.sh: netpol on $nopolicy_cni (no policy enforcement) in $(( $(date +%s) - t0 )) s"
+else
+  echo "test.sh: $cni has no variant without NetworkPolicy; that step is left out"
 fi
 
 echo "test.sh: done in $(( $(date +%s) - start )) s"

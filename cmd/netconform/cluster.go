@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/netconform/netconform/framework/cluster"
+	"github.com/netconform/netconform/framework/cni"
+	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/timeouts"
 )
 
@@ -14,7 +16,8 @@ func clusterUp(ctx context.Context, args []string) error {
 	fs := newFlags("cluster up")
 	cfg := cluster.Config{Log: logf}
 	fs.StringVar(&cfg.Name, "name", cluster.DefaultName, "kind cluster name")
-	fs.StringVar(&cfg.CNI, "cni", cluster.DefaultCNI, "CNI to install")
+	fs.StringVar(&cfg.CNI, "cni", cluster.DefaultCNI, "CNI to install ("+strings.Join(cni.Known(), ", ")+")")
+	addOns := fs.String("addons", "", "add-ons to install after the CNI, comma-separated (an Ingress controller, a LoadBalancer implementation)")
 	fs.IntVar(&cfg.Workers, "workers", cluster.DefaultWorkers, "worker nodes besides the control plane")
 	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", "", "where to write the kubeconfig (default "+cluster.DefaultKubeconfig("NAME")+")")
 	fs.BoolVar(&cfg.Reuse, "reuse", false, "reuse a cluster of the same name, after checking it end to end")
@@ -27,6 +30,12 @@ func clusterUp(ctx context.Context, args []string) error {
 	}
 	if err := timeouts.Override(*timeoutSpec, *factor); err != nil {
 		return err
+	}
+	if *addOns != "" {
+		var err error
+		if cfg.AddOns, err = cluster.LookupAddOns(strings.Split(*addOns, ",")...); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
 	if *build {
@@ -69,5 +78,34 @@ func clusterKubeconfig(args []string) error {
 		return err
 	}
 	fmt.Println(cluster.DefaultKubeconfig(*name))
+	return nil
+}
+
+// cniVariants prints the installable variants of a CNI, one a line, those
+// lacking a feature with --without: scripts ask which variant to install
+// instead of naming it.
+func cniVariants(args []string) error {
+	fs := newFlags("cni variants")
+	without := fs.String("without", "", "only the variants whose profile lacks this feature (e.g. NetworkPolicy)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: netconform cni variants [--without FEATURE] CNI (known: %s)", strings.Join(cni.Known(), ", "))
+	}
+	var f feature.Feature
+	if *without != "" {
+		var err error
+		if f, err = feature.Lookup(*without); err != nil {
+			return err
+		}
+	}
+	names, err := cni.Variants(fs.Arg(0), f)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		fmt.Println(n)
+	}
 	return nil
 }

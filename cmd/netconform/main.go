@@ -2,7 +2,8 @@
 // suites run on, and cleans up after them.
 //
 //	netconform images build [NAME...]
-//	netconform cluster up   [--name N] [--cni C] [--workers 2] [--kubeconfig PATH]
+//	netconform cluster up   [--name N] [--cni C] [--addons A,B] [--workers 2] [--kubeconfig PATH]
+//	netconform cni variants [--without FEATURE] CNI
 //	netconform cluster down [--name N]
 //	netconform cleanup [--kubeconfig K] [--run-id ID]
 //	netconform report expect --label L --state S REPORT...
@@ -25,6 +26,7 @@ const usage = `usage:
   netconform cluster up [flags]         create (or reuse) a kind cluster with a CNI
   netconform cluster down [--name N]    delete a kind cluster
   netconform cluster kubeconfig [--name N]  print where its kubeconfig is
+  netconform cni variants [--without FEATURE] CNI  list a CNI's installable variants (lacking FEATURE)
   netconform cleanup [--kubeconfig K] [--run-id ID]  remove what test runs left behind
   netconform report expect --label L --state S REPORT...  check every spec with a label ended in a state
   netconform report html REPORT|DIR... [-o matrix.html]  one static page: a column per directory of reports, a row per spec
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string) error {
 		return clusterDown(ctx, args[2:])
 	case "cluster kubeconfig":
 		return clusterKubeconfig(args[2:])
+	case "cni variants":
+		return cniVariants(args[2:])
 	case "report expect":
 		return reportExpect(args[2:])
 	case "report html":

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
@@ -26,7 +25,6 @@ const (
 	DefaultName    = "netconform"
 	DefaultCNI     = "kube-router"
 	DefaultWorkers = 2
-	PodSubnet      = "10.244.0.0/16"
 	ServiceSubnet  = "10.96.0.0/16"
 )
 
@@ -37,6 +35,8 @@ type Config struct {
 	Workers    int    // worker nodes besides the control plane; DefaultWorkers when 0
 	Kubeconfig string // where to write the kubeconfig; DefaultKubeconfig(Name) when empty
 	NodeImage  string // images.Ref(images.Node) when empty
+	// AddOns are installed after the CNI, in order.
+	AddOns []AddOn
 	// Reuse a running cluster of the same name (checking it end to end)
 	// instead of refusing to touch it.
 	Reuse bool
@@ -81,13 +81,12 @@ type Cluster struct {
 	Kubeconfig string
 	Client     *kube.Client
 	// Timings of the steps Create ran, for reports and benchmarks.
-	Timings []Step
-}
+	Timings []Timing
 
-// Step is one timed part of Create.
-type Step struct {
-	Name     string
-	Duration time.Duration
+	cfg      Config
+	provider *kindcluster.Provider
+	nodes    []nodes.Node
+	images   []string // references of what the steps need in the nodes
 }
 
 func provider(logf func(string, ...any)) *kindcluster.Provider {
@@ -103,7 +102,8 @@ func Exists(name string) (bool, error) {
 	return slices.Contains(names, name), nil
 }
 
-// Create creates the cluster and returns once it is usable end to end.
+// Create creates the cluster (or reuses it, with Reuse) and returns once it
+// is usable end to end, running its steps in order.
 func Create(ctx context.Context, cfg Config) (*Cluster, error) {
 	cfg.defaults()
 	plugin, err := cni.Lookup(cfg.CNI)
@@ -113,93 +113,100 @@ func Create(ctx context.Context, cfg Config) (*Cluster, error) {
 	if cfg.Workers < 1 {
 		return nil, fmt.Errorf("a cluster needs at least one worker to test cross-node traffic (got %d)", cfg.Workers)
 	}
-	needed := append([]string{cfg.NodeImage}, imageRefs(plugin.Images)...)
-	needed = append(needed, images.Ref(images.Agent), images.Ref(images.NetTools))
-	for _, ref := range needed {
-		if err := exec.CommandContext(ctx, "docker", "image", "inspect", ref).Run(); err != nil {
-			return nil, fmt.Errorf("image %s is not in the local Docker engine: build it first (make images, or netconform images build)", ref)
-		}
-	}
-	p := provider(cfg.Log)
-	c := &Cluster{Name: cfg.Name, Kubeconfig: cfg.Kubeconfig}
-	step := func(name string, fn func() error) error {
-		start := time.Now()
-		if err := fn(); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		c.Timings = append(c.Timings, Step{name, time.Since(start)})
-		cfg.Log("%s: done in %s", name, time.Since(start).Round(100*time.Millisecond))
-		return nil
-	}
 	if err := os.MkdirAll(filepath.Dir(cfg.Kubeconfig), 0o755); err != nil {
 		return nil, err
 	}
-
 	exists, err := Exists(cfg.Name)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case exists && !cfg.Reuse:
+	if exists && !cfg.Reuse {
 		return nil, fmt.Errorf("a kind cluster named %q exists already; delete it (make cluster-down CLUSTER=%s) or reuse it (--reuse)", cfg.Name, cfg.Name)
-	case exists:
-		cfg.Log("reusing the existing kind cluster %q", cfg.Name)
-		if err := p.ExportKubeConfig(cfg.Name, cfg.Kubeconfig, false); err != nil {
-			return nil, fmt.Errorf("exporting the kubeconfig of %q: %w", cfg.Name, err)
-		}
-	default:
-		err = step("kind create", func() error {
-			return p.Create(cfg.Name,
-				kindcluster.CreateWithV1Alpha4Config(kindConfig(cfg)),
-				kindcluster.CreateWithKubeconfigPath(cfg.Kubeconfig),
-				kindcluster.CreateWithDisplayUsage(false),
-				kindcluster.CreateWithRetain(cfg.Retain),
-				kindcluster.CreateWithDisplaySalutation(false))
-		})
-		if err != nil {
-			return nil, err
+	}
+	c := &Cluster{Name: cfg.Name, Kubeconfig: cfg.Kubeconfig, cfg: cfg, provider: provider(cfg.Log)}
+	steps := plan(cfg, plugin, exists)
+	c.images = imageRefs(stepImages(steps))
+	for _, ref := range append([]string{cfg.NodeImage}, c.images...) {
+		if err := exec.CommandContext(ctx, "docker", "image", "inspect", ref).Run(); err != nil {
+			return nil, fmt.Errorf("image %s is not in the local Docker engine: build it first (make images, or netconform images build)", ref)
 		}
 	}
-
-	nodeList, err := p.ListNodes(cfg.Name)
-	if err != nil {
-		return nil, err
-	}
-	if err := step("load images", func() error { return loadImages(ctx, nodeList, needed[1:]) }); err != nil {
-		return nil, err
-	}
-	if err := step("egress guard", func() error { return guardEgress(ctx, nodeList) }); err != nil {
-		return nil, err
-	}
-	if c.Client, err = kube.Open(ctx, cfg.Kubeconfig); err != nil {
-		return nil, err
-	}
-	err = step("install CNI "+plugin.Name, func() error {
-		manifest, err := plugin.Manifest("")
-		if err != nil {
-			return err
-		}
-		return c.Client.Apply(ctx, manifest)
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = step("nodes Ready", func() error {
-		if err := c.Client.WaitNodesReady(ctx, cfg.Workers+1, timeouts.Current.NodesReady); err != nil {
-			return err
-		}
-		if err := c.Client.WaitDaemonSet(ctx, "kube-system", plugin.DaemonSet, timeouts.Current.SystemPods); err != nil {
-			return err
-		}
-		return c.Client.WaitDeployment(ctx, "kube-system", "coredns", timeouts.Current.SystemPods)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := step("cross-node check", func() error { return CheckCrossNode(ctx, c.Client, cfg.Log) }); err != nil {
+	if err := runSteps(ctx, c, steps, cfg.Log); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// plan lists the steps of Create: the kind cluster (made, or reused when
+// it exists), its images, the egress guard, the CNI, the add-ons, then
+// waits and the end-to-end check.
+func plan(cfg Config, plugin cni.Plugin, exists bool) []Step {
+	steps := []Step{kindStep(exists, plugin.PodSubnet),
+		// The suites' own pods: probe agents, and node tools for the
+		// Disruptive specs.
+		{Name: "load images", Images: []string{images.Agent, images.NetTools}, Run: func(ctx context.Context, c *Cluster) error {
+			return loadImages(ctx, c.nodes, c.images)
+		}},
+		{Name: "egress guard", Run: func(ctx context.Context, c *Cluster) error {
+			return guardEgress(ctx, c.nodes, plugin.PodSubnet)
+		}},
+		{Name: "install CNI " + plugin.Name, Images: plugin.ImageNames(), Run: func(ctx context.Context, c *Cluster) error {
+			manifest, err := plugin.Manifest("")
+			if err != nil {
+				return err
+			}
+			return c.Client.Apply(ctx, manifest)
+		}},
+	}
+	for _, a := range cfg.AddOns {
+		steps = append(steps, addOnSteps(a)...)
+	}
+	return append(steps,
+		Step{Name: "wait nodes and system pods", Run: func(ctx context.Context, c *Cluster) error {
+			if err := c.Client.WaitNodesReady(ctx, cfg.Workers+1, timeouts.Current.NodesReady); err != nil {
+				return err
+			}
+			if err := c.Client.WaitDaemonSet(ctx, plugin.Namespace, plugin.DaemonSet(), timeouts.Current.SystemPods); err != nil {
+				return err
+			}
+			return c.Client.WaitDeployment(ctx, "kube-system", "coredns", timeouts.Current.SystemPods)
+		}},
+		Step{Name: "cross-node check", Images: []string{images.Agent}, Run: func(ctx context.Context, c *Cluster) error {
+			return CheckCrossNode(ctx, c.Client, cfg.Log)
+		}})
+}
+
+// kindStep creates the kind cluster, or exports the kubeconfig of the one
+// there, and connects to it.
+func kindStep(exists bool, podSubnet string) Step {
+	name := "kind create"
+	if exists {
+		name = "kind reuse"
+	}
+	return Step{Name: name, Run: func(ctx context.Context, c *Cluster) error {
+		if exists {
+			c.cfg.Log("reusing the existing kind cluster %q", c.Name)
+			if err := c.provider.ExportKubeConfig(c.Name, c.Kubeconfig, false); err != nil {
+				return fmt.Errorf("exporting the kubeconfig of %q: %w", c.Name, err)
+			}
+		} else {
+			err := c.provider.Create(c.Name,
+				kindcluster.CreateWithV1Alpha4Config(kindConfig(c.cfg, podSubnet)),
+				kindcluster.CreateWithKubeconfigPath(c.Kubeconfig),
+				kindcluster.CreateWithDisplayUsage(false),
+				kindcluster.CreateWithRetain(c.cfg.Retain),
+				kindcluster.CreateWithDisplaySalutation(false))
+			if err != nil {
+				return err
+			}
+		}
+		var err error
+		if c.nodes, err = c.provider.ListNodes(c.Name); err != nil {
+			return err
+		}
+		c.Client, err = kube.Open(ctx, c.Kubeconfig)
+		return err
+	}}
 }
 
 func imageRefs(names []string) []string {
@@ -223,11 +230,12 @@ etcd:
       unsafe-no-fsync: "true"
 `
 
-func kindConfig(cfg Config) *v1alpha4.Cluster {
+// kindConfig is the kind cluster of cfg, with its CNI's pod subnet.
+func kindConfig(cfg Config, podSubnet string) *v1alpha4.Cluster {
 	kc := &v1alpha4.Cluster{
 		Networking: v1alpha4.Networking{
 			DisableDefaultCNI: true,
-			PodSubnet:         PodSubnet,
+			PodSubnet:         podSubnet,
 			ServiceSubnet:     ServiceSubnet,
 		},
 		Nodes:                []v1alpha4.Node{{Role: v1alpha4.ControlPlaneRole, Image: cfg.NodeImage}},

@@ -1,8 +1,15 @@
 // Package cluster creates and deletes the kind clusters netconform runs its
 // suites on, through kind's Go API, and opens any cluster by kubeconfig.
 //
+// Creation is a list of named steps (kind create, load images, egress
+// guard, CNI install, add-ons, waits, cross-node check), each run with the
+// caller's context, timed and logged; the images to load are collected from
+// the steps. Add-ons (an Ingress controller, a LoadBalancer implementation)
+// bring their own images and steps (RegisterAddOn, Config.AddOns).
+//
 // A cluster it creates has one control plane and N workers, kind's default
-// CNI disabled and one of ours installed (package cni), the images it needs
-// loaded into every node, and is only handed out once every node is Ready,
-// CoreDNS is Ready and a pod on each node reaches a pod on every other node.
+// CNI disabled and one of ours installed (package cni, whose descriptor
+// gives the manifest, images, pod subnet and agent namespace), and is only
+// handed out once every node is Ready, CoreDNS is Ready and a pod on each
+// node reaches a pod on every other node.
 package cluster

@@ -17,7 +17,7 @@ const (
 )
 
 // egressGuard drops every packet that would leave the kind network from a
-// node: anything not bound for a pod (PodSubnet) or the node network
+// node: anything not bound for a pod (the CNI's pod subnet) or the node network
 // (eth0's own subnet). It sits in mangle POSTROUTING, after kube-proxy's
 // DNAT, so a Service IP that nothing has programmed is caught too.
 //
@@ -38,10 +38,10 @@ iptables -t mangle -C POSTROUTING -o eth0 -j %[3]s 2>/dev/null || iptables -t ma
 }
 
 // guardEgress installs egressGuard on every node.
-func guardEgress(ctx context.Context, nodeList []nodes.Node) error {
+func guardEgress(ctx context.Context, nodeList []nodes.Node, podSubnet string) error {
 	return onEveryNode(nodeList, func(n nodes.Node) error {
 		var out bytes.Buffer
-		cmd := n.CommandContext(ctx, "sh", "-c", egressGuard(PodSubnet))
+		cmd := n.CommandContext(ctx, "sh", "-c", egressGuard(podSubnet))
 		cmd.SetStdout(&out)
 		cmd.SetStderr(&out)
 		if err := cmd.Run(); err != nil {

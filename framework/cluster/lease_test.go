@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/netconform/netconform/framework/cni"
 )
 
 func TestLiveLeasesDropsDeadProcesses(t *testing.T) {
@@ -24,11 +26,11 @@ func TestLiveLeasesDropsDeadProcesses(t *testing.T) {
 func TestKindConfigHasWorkersAndNoDefaultCNI(t *testing.T) {
 	cfg := Config{Workers: 2}
 	cfg.defaults()
-	kc := kindConfig(cfg)
+	kc := kindConfig(cfg, cni.DefaultPodSubnet)
 	if len(kc.Nodes) != 3 || kc.Nodes[0].Role != "control-plane" || kc.Nodes[2].Role != "worker" {
 		t.Errorf("nodes = %+v", kc.Nodes)
 	}
-	if !kc.Networking.DisableDefaultCNI || kc.Networking.PodSubnet != PodSubnet {
+	if !kc.Networking.DisableDefaultCNI || kc.Networking.PodSubnet != cni.DefaultPodSubnet {
 		t.Errorf("networking = %+v", kc.Networking)
 	}
 }

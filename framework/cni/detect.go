@@ -39,28 +39,9 @@ func (d Detected) String() string {
 // Unknown is the name reported when no known agent runs.
 const Unknown = "unknown"
 
-// signatures map a CNI to the DaemonSet names its agents run under, in the
-// manifests and operators its project publishes.
-var signatures = []struct {
-	name       string
-	daemonSets []string
-	image      string // a fragment of the agent image, when names vary
-}{
-	{"calico", []string{"calico-node"}, "calico/node"},
-	{"cilium", []string{"cilium"}, "cilium/cilium"},
-	{"flannel", []string{"kube-flannel-ds", "kube-flannel", "flannel"}, "flannel-io/flannel"},
-	{"kindnet", []string{"kindnet"}, "kindnetd"},
-	{"kube-router", []string{"kube-router"}, "kube-router"},
-	{"weave", []string{"weave-net"}, "weaveworks/weave-kube"},
-	{"antrea", []string{"antrea-agent"}, "antrea-agent"},
-	{"canal", []string{"canal"}, ""},
-	{"kube-ovn", []string{"kube-ovn-cni"}, "kube-ovn"},
-	{"aws-vpc-cni", []string{"aws-node"}, "amazon-k8s-cni"},
-	{"azure-cni", []string{"azure-cns", "azure-ip-masq-agent"}, "azure-cns"},
-}
-
 // Detect finds which CNI runs, from its agent DaemonSet anywhere in the
-// cluster. It needs list on daemonsets.apps cluster-wide.
+// cluster, by the descriptors' DaemonSet names first and agent images
+// second. It needs list on daemonsets.apps cluster-wide.
 func Detect(ctx context.Context, cs kubernetes.Interface) (Detected, error) {
 	list, err := cs.AppsV1().DaemonSets("").List(ctx, metav1.ListOptions{})
 	if err != nil {
@@ -70,21 +51,22 @@ func Detect(ctx context.Context, cs kubernetes.Interface) (Detected, error) {
 	sort.Slice(items, func(i, j int) bool {
 		return items[i].Namespace+"/"+items[i].Name < items[j].Namespace+"/"+items[j].Name
 	})
-	for _, sig := range signatures {
-		for _, ds := range items {
-			if matches(ds, sig.daemonSets, sig.image) {
-				return describe(sig.name, ds, sig.image), nil
+	for _, byImage := range []bool{false, true} {
+		for _, name := range Profiled() {
+			d := descriptors[name]
+			for _, ds := range items {
+				if matches(ds, d.DaemonSets, d.ImageMatch, byImage) {
+					return describe(d.Name, ds, d.ImageMatch), nil
+				}
 			}
 		}
 	}
 	return Detected{Name: Unknown}, nil
 }
 
-func matches(ds appsv1.DaemonSet, names []string, image string) bool {
-	for _, n := range names {
-		if ds.Name == n {
-			return true
-		}
+func matches(ds appsv1.DaemonSet, names []string, image string, byImage bool) bool {
+	if !byImage {
+		return slices.Contains(names, ds.Name)
 	}
 	if image == "" {
 		return false

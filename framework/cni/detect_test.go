@@ -10,6 +10,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/netconform/netconform/framework/feature"
 )
 
 func ds(ns, name, image string, ready, desired int32) *appsv1.DaemonSet {
@@ -63,13 +65,13 @@ func TestHealthy(t *testing.T) {
 }
 
 func TestProfiles(t *testing.T) {
-	if ok, reason := ProfileFor(Detected{Name: "flannel"}).Supports(NetworkPolicy); ok || reason == "" {
+	if reason, lacks := ProfileFor(Detected{Name: "flannel"}).Unsupported[feature.NetworkPolicy]; !lacks || reason == "" {
 		t.Error("flannel must declare NetworkPolicy unsupported, with a reason")
 	}
-	if ok, _ := ProfileFor(Detected{Name: "kube-router"}).Supports(NetworkPolicy); !ok {
+	if _, lacks := ProfileFor(Detected{Name: "kube-router"}).Unsupported[feature.NetworkPolicy]; lacks {
 		t.Error("kube-router enforces NetworkPolicy")
 	}
-	if ok, _ := ProfileFor(Detected{Name: "something-new"}).Supports(EndPort); !ok {
+	if p := ProfileFor(Detected{Name: "something-new"}); len(p.Unsupported) != 0 {
 		t.Error("an unknown CNI must be held to the whole contract")
 	}
 }
@@ -92,15 +94,23 @@ func TestProfilesFollowFlags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ok, reason := ProfileFor(d).Supports(NetworkPolicy)
+		// The profile is a detector: what it declares is what the Set holds.
+		set, err := feature.Detect(context.Background(), feature.Input{Profile: ProfileFor(d)}, feature.ProfileDetector)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok, reason := set.Supports(feature.NetworkPolicy)
 		if ok != c.policy {
 			t.Errorf("args %q: NetworkPolicy supported = %v, want %v (%s)", c.args, ok, c.policy, reason)
 		}
-		if !c.policy && !strings.Contains(reason, "--run-firewall=false") {
-			t.Errorf("args %q: the reason must name the flag, got %q", c.args, reason)
+		if !c.policy && (!strings.Contains(reason, "--run-firewall=false") || !strings.Contains(reason, "profile of kube-router")) {
+			t.Errorf("args %q: the reason must name the flag and the profile, got %q", c.args, reason)
+		}
+		if ok, _ := set.Supports(feature.EndPort); ok != c.policy {
+			t.Errorf("args %q: EndPort follows NetworkPolicy, got %v", c.args, ok)
 		}
 	}
-	if ok, _ := ProfileFor(Detected{Name: "kube-router"}).Supports(NetworkPolicy); !ok {
+	if _, lacks := ProfileFor(Detected{Name: "kube-router"}).Unsupported[feature.NetworkPolicy]; lacks {
 		t.Error("a variant's profile leaked into the shared one")
 	}
 }

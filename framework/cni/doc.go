@@ -1,4 +1,10 @@
-// Package cni knows the CNI plugins netconform can install on the clusters
-// it creates: the images each needs and its manifest, written for the
-// project. Detection of the CNI running on any cluster builds on it.
+// Package cni is one descriptor per CNI: how to recognise its agents on any
+// cluster (Detect), what it declares it lacks as a function of how it runs
+// (its profile, which the feature detectors turn into NotSupported specs),
+// and for the CNIs netconform installs, its images with their build
+// recipes, its manifest, variants and the switch that turns NetworkPolicy
+// enforcement off for the Disruptive proofs.
+//
+// A new installable CNI is a descriptor file here (see kuberouter.go), its
+// manifest under manifests/, its build module under build/, and a test.
 package cni

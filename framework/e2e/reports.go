@@ -6,18 +6,19 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/netconform/netconform/framework/cni"
+	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/reach"
 	"github.com/netconform/netconform/framework/report"
 )
 
-// notSupportedPrefix marks a skip that a CNI profile caused.
+// notSupportedPrefix marks a skip that a missing feature caused.
 const notSupportedPrefix = "NotSupported: "
 
 // NotSupported ends the spec as unsupported by the cluster, not failed.
@@ -86,7 +87,7 @@ func writeReports(r Report, suite, dir string) error {
 
 // conformance turns Ginkgo's report into netconform's.
 func conformance(r Report, suite string) report.Report {
-	out := report.Report{Suite: suite, RunID: RunID, CNI: Current.CNI, Started: r.StartTime, Seconds: r.RunTime.Seconds(),
+	out := report.Report{Suite: suite, RunID: RunID, CNI: Current.CNI, Features: Current.Features, Started: r.StartTime, Seconds: r.RunTime.Seconds(),
 		Cluster: report.Cluster{Kubeconfig: Current.Kubeconfig, Embedded: Current.Embedded, Nodes: Current.Nodes}}
 	if Cluster != nil {
 		out.Cluster.Host, out.Cluster.KubernetesVersion = Cluster.Config.Host, Cluster.Version
@@ -140,11 +141,39 @@ func repro(suite, fullText string) string {
 		strings.ReplaceAll(regexp.QuoteMeta(fullText), "'", `'\''`))
 }
 
-// Requires ends the spec as NotSupported when the cluster's CNI profile
-// declares the feature missing. A CNI whose profile claims the feature is
-// tested, and fails if it does not deliver.
-func Requires(f cni.Feature) {
-	if ok, reason := cni.ProfileFor(Current.CNI).Supports(f); !ok {
-		NotSupported(fmt.Sprintf("%s: %s (profile of %s)", f, reason, Current.CNI.Name))
+// Requires ends the spec as NotSupported when the cluster lacks one of the
+// features, as detected once for the run (CNI profile, kernels, installed
+// implementations). A cluster that claims a feature is tested, and fails if
+// it does not deliver. The spec must carry each feature's label
+// (feature.X.Label()), so that label filters and `report expect` see the
+// same specs as the gate; a spec without it fails, naming the label.
+func Requires(fs ...feature.Feature) {
+	GinkgoHelper()
+	if missing := unlabelled(CurrentSpecReport().Labels(), fs); missing != "" {
+		Fail(missing)
 	}
+	if why := Missing(fs...); why != "" {
+		NotSupported(why)
+	}
+}
+
+// Missing says which of the features the cluster lacks, and why ("" when
+// it has them all), for specs that go on without a part they cannot run.
+func Missing(fs ...feature.Feature) string {
+	for _, f := range fs {
+		if ok, reason := Current.Features.Supports(f); !ok {
+			return fmt.Sprintf("%s: %s", f, reason)
+		}
+	}
+	return ""
+}
+
+// unlabelled says which of the features lacks its label among labels ("" when none).
+func unlabelled(labels []string, fs []feature.Feature) string {
+	for _, f := range fs {
+		if !slices.Contains(labels, f.Label()) {
+			return fmt.Sprintf("the spec requires feature %s but lacks its label %s: add Label(feature.%s.Label())", f, f.Label(), f)
+		}
+	}
+	return ""
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/netconform/netconform/framework/cluster"
 	"github.com/netconform/netconform/framework/cni"
+	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/images"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/timeouts"
@@ -51,6 +52,8 @@ type Env struct {
 	Embedded   string       `json:"embedded,omitempty"`
 	CNI        cni.Detected `json:"cni"`
 	Nodes      int          `json:"nodes"`
+	// Features is the cluster's feature set, detected once per run.
+	Features feature.Set `json:"features"`
 }
 
 // Current is this process's copy of the first process's Env.
@@ -88,8 +91,8 @@ func RunSuite(t *testing.T, suite string) {
 		Expect(err).NotTo(HaveOccurred(), "cannot reach the cluster under test")
 		pre, err := Preflight(ctx, cl)
 		Expect(err).NotTo(HaveOccurred(), "preflight")
-		env.CNI, env.Nodes = pre.CNI, pre.Nodes
-		logf("cluster %s: Kubernetes %s, %d nodes, CNI %s; run ID %s", cl.Config.Host, cl.Version, env.Nodes, env.CNI, env.RunID)
+		env.CNI, env.Nodes, env.Features = pre.CNI, pre.Nodes, pre.Features
+		logf("cluster %s: Kubernetes %s, %d nodes, CNI %s; run ID %s; features:\n%s", cl.Config.Host, cl.Version, env.Nodes, env.CNI, env.RunID, env.Features)
 		data, err := json.Marshal(env)
 		Expect(err).NotTo(HaveOccurred())
 		return data

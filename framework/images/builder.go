@@ -133,12 +133,41 @@ var binaryImages = map[string]binaryImage{
 	CoreDNS:               {corednsProgram, "coredns", false, "COPY bin /coredns\nEXPOSE 53 53/udp\nENTRYPOINT [\"/coredns\"]\n"},
 	Pause:                 {func() goProgram { return ownProgram("pause", "./fixtures/pause") }, "pause", false, "COPY bin /pause\nUSER 65535:65535\nENTRYPOINT [\"/pause\"]\n"},
 	Agent:                 {func() goProgram { return ownProgram("agent", "./fixtures/agent") }, "agent", false, "COPY bin /agent\nUSER 65532:65532\nENTRYPOINT [\"/agent\"]\nCMD [\"serve\"]\n"},
-	KubeRouter:            {kubeRouterProgram, "kube-router", true, "COPY bin /usr/local/bin/kube-router\nENTRYPOINT [\"/usr/local/bin/kube-router\"]\n"},
+}
+
+// recipe returns the binary image recipe of name: the core table's, or the
+// one it was registered with.
+func recipe(name string) (binaryImage, bool) {
+	if bi, ok := binaryImages[name]; ok {
+		return bi, true
+	}
+	r := catalog[name].Recipe
+	if r == nil {
+		return binaryImage{}, false
+	}
+	binary := r.Binary
+	if binary == "" {
+		binary = r.Package[strings.LastIndex(r.Package, "/")+1:]
+	}
+	return binaryImage{
+		program: func() goProgram {
+			return goProgram{name: name + "-" + imageTag(catalog[name].Ref), module: r.Module, pkgs: []string{r.Package}, ldflags: r.LDFlags, cached: true}
+		},
+		binary: binary, onNet: r.OnNetBase, body: r.Dockerfile,
+	}, true
+}
+
+// imageTag is the tag of a reference ("latest" when it has none).
+func imageTag(ref string) string {
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		return ref[i+1:]
+	}
+	return "latest"
 }
 
 func (b *Builder) buildOne(ctx context.Context, name string) error {
 	ref := Ref(name)
-	if bi, ok := binaryImages[name]; ok {
+	if bi, ok := recipe(name); ok {
 		dir, err := b.binaries(ctx, bi.program())
 		if err != nil {
 			return err

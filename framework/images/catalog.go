@@ -12,7 +12,6 @@ const (
 	EtcdVersion       = "3.6.5"
 	CoreDNSVersion    = "v1.12.1"
 	PauseVersion      = "3.10.1"
-	KubeRouterVersion = "v2.1.0"
 	AgentVersion      = "0.1.0"
 	DebianSuite       = "bookworm"
 )
@@ -26,7 +25,6 @@ const (
 	Etcd                  = "etcd"
 	CoreDNS               = "coredns"
 	Pause                 = "pause"
-	KubeRouter            = "kube-router"
 	Agent                 = "agent"
 	NetTools              = "nettools"
 	Node                  = "node"
@@ -36,22 +34,52 @@ const (
 type Image struct {
 	Name string // logical name, e.g. "kube-apiserver"
 	Ref  string // the reference it is tagged and run as
+	// Recipe builds an image registered from outside this package (a CNI's
+	// agent, an Ingress controller); the core images' recipes live here.
+	Recipe *GoImage
+}
+
+// GoImage is an image of one Go binary built from a wrapper module under
+// build/ (a go.mod that pins the upstream module), on scratch or on the
+// Debian network base.
+type GoImage struct {
+	Module  string // the wrapper module's directory, e.g. "build/kube-router"
+	Package string // the main package to build
+	Binary  string // the file the build produces (the package's last element)
+	LDFlags string
+	// OnNetBase builds FROM the Debian image with iptables, ipset,
+	// iproute2 and conntrack instead of scratch.
+	OnNetBase bool
+	// Dockerfile follows FROM; the binary is "bin" in the build context.
+	Dockerfile string
 }
 
 // catalog holds every image, tagged exactly as kubeadm (for the control plane)
 // and our manifests expect.
 var catalog = map[string]Image{
-	KubeAPIServer:         {KubeAPIServer, "registry.k8s.io/kube-apiserver:" + KubernetesVersion},
-	KubeControllerManager: {KubeControllerManager, "registry.k8s.io/kube-controller-manager:" + KubernetesVersion},
-	KubeScheduler:         {KubeScheduler, "registry.k8s.io/kube-scheduler:" + KubernetesVersion},
-	KubeProxy:             {KubeProxy, "registry.k8s.io/kube-proxy:" + KubernetesVersion},
-	Etcd:                  {Etcd, "registry.k8s.io/etcd:" + EtcdVersion + "-0"},
-	CoreDNS:               {CoreDNS, "registry.k8s.io/coredns/coredns:" + CoreDNSVersion},
-	Pause:                 {Pause, "registry.k8s.io/pause:" + PauseVersion},
-	KubeRouter:            {KubeRouter, "docker.io/netconform/kube-router:" + KubeRouterVersion},
-	Agent:                 {Agent, "docker.io/netconform/agent:" + AgentVersion},
-	NetTools:              {NetTools, "docker.io/netconform/nettools:" + DebianSuite},
-	Node:                  {Node, "docker.io/netconform/node:" + KubernetesVersion},
+	KubeAPIServer:         {Name: KubeAPIServer, Ref: "registry.k8s.io/kube-apiserver:" + KubernetesVersion},
+	KubeControllerManager: {Name: KubeControllerManager, Ref: "registry.k8s.io/kube-controller-manager:" + KubernetesVersion},
+	KubeScheduler:         {Name: KubeScheduler, Ref: "registry.k8s.io/kube-scheduler:" + KubernetesVersion},
+	KubeProxy:             {Name: KubeProxy, Ref: "registry.k8s.io/kube-proxy:" + KubernetesVersion},
+	Etcd:                  {Name: Etcd, Ref: "registry.k8s.io/etcd:" + EtcdVersion + "-0"},
+	CoreDNS:               {Name: CoreDNS, Ref: "registry.k8s.io/coredns/coredns:" + CoreDNSVersion},
+	Pause:                 {Name: Pause, Ref: "registry.k8s.io/pause:" + PauseVersion},
+	Agent:                 {Name: Agent, Ref: "docker.io/netconform/agent:" + AgentVersion},
+	NetTools:              {Name: NetTools, Ref: "docker.io/netconform/nettools:" + DebianSuite},
+	Node:                  {Name: Node, Ref: "docker.io/netconform/node:" + KubernetesVersion},
+}
+
+// Register adds an image with its recipe to the catalog: a CNI descriptor
+// or an add-on registers the images it needs, at init. It panics on a
+// duplicate name or a missing recipe, programming errors.
+func Register(img Image) {
+	if _, dup := catalog[img.Name]; dup {
+		panic(fmt.Sprintf("image %q registered twice", img.Name))
+	}
+	if img.Name == "" || img.Ref == "" || img.Recipe == nil || img.Recipe.Module == "" || img.Recipe.Package == "" {
+		panic(fmt.Sprintf("image %q: a registered image needs a name, a reference and a recipe (module and package)", img.Name))
+	}
+	catalog[img.Name] = img
 }
 
 // Get returns the catalog entry of a logical name.

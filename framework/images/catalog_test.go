@@ -35,8 +35,38 @@ func TestCatalogTagsWhatKubeadmExpects(t *testing.T) {
 
 func TestEveryImageHasARecipe(t *testing.T) {
 	for _, n := range Names() {
-		if _, ok := binaryImages[n]; !ok && n != NetTools && n != Node {
+		if _, ok := recipe(n); !ok && n != NetTools && n != Node {
 			t.Errorf("image %s has no recipe", n)
 		}
+	}
+}
+
+func TestRegisteredImageBuildsFromItsRecipe(t *testing.T) {
+	Register(Image{Name: "test-router", Ref: "docker.io/netconform/test-router:v9.9.9", Recipe: &GoImage{
+		Module: "build/test-router", Package: "example.com/router/cmd/test-router", LDFlags: "-X v=1", OnNetBase: true, Dockerfile: "COPY bin /r\n"}})
+	defer delete(catalog, "test-router")
+	bi, ok := recipe("test-router")
+	if !ok {
+		t.Fatal("a registered image has no recipe")
+	}
+	p := bi.program()
+	if p.name != "test-router-v9.9.9" || p.module != "build/test-router" || p.pkgs[0] != "example.com/router/cmd/test-router" || !p.cached || p.ldflags != "-X v=1" {
+		t.Errorf("program = %+v", p)
+	}
+	if bi.binary != "test-router" || !bi.onNet || bi.body != "COPY bin /r\n" {
+		t.Errorf("recipe = %+v", bi)
+	}
+	if Ref("test-router") != "docker.io/netconform/test-router:v9.9.9" {
+		t.Error("registered image not in the catalog")
+	}
+	for _, bad := range []Image{{Name: "test-router", Ref: "x", Recipe: &GoImage{Module: "m", Package: "p"}}, {Name: "norecipe", Ref: "x"}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Register(%+v) did not panic", bad)
+				}
+			}()
+			Register(bad)
+		}()
 	}
 }

@@ -134,12 +134,6 @@ func corednsProgram() goProgram {
 		ldflags: "-X github.com/coredns/coredns/coremain.GitCommit=" + CoreDNSVersion, cached: true}
 }
 
-func kubeRouterProgram() goProgram {
-	return goProgram{name: "kube-router-" + KubeRouterVersion, module: "build/kube-router",
-		pkgs:    []string{"github.com/cloudnativelabs/kube-router/v2/cmd/kube-router"},
-		ldflags: "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=" + KubeRouterVersion, cached: true}
-}
-
 // ownProgram builds packages of this repository.
 func ownProgram(name string, pkgs ...string) goProgram {
 	return goProgram{name: name, module: ".", pkgs: pkgs}

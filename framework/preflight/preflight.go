@@ -1,12 +1,15 @@
 // Package preflight checks, before any spec runs, that the cluster under
 // test can run them at all, and says precisely why not: API server
 // unreachable, nodes NotReady, no CNI, namespaces not creatable (RBAC or
-// admission), the agent image not pullable.
+// admission), the agent image not pullable. It also detects the cluster's
+// feature set (package feature), probing from its agent pod.
 package preflight
 
 import (
 	"context"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,13 +20,17 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/cni"
+	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/probe"
+	"github.com/netconform/netconform/framework/probe/remote"
 )
 
 // Result is what preflight learnt.
 type Result struct {
-	Nodes int
-	CNI   cni.Detected
+	Nodes    int
+	CNI      cni.Detected
+	Features feature.Set
 }
 
 // Options tune the checks.
@@ -72,15 +79,23 @@ func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
 	if err := cl.CreateLabelled(ctx, pod, opts.RunID); err != nil {
 		return res, fmt.Errorf("cannot create a test pod: %w", err)
 	}
-	if err := waitAgent(ctx, cl, created.Name, pod.Name); err != nil {
+	ready, err := waitAgent(ctx, cl, created.Name, pod.Name)
+	if err != nil {
 		return res, err
 	}
-	return res, nil
+	// The agent pod is up: the one probe the kernel detector needs costs
+	// one exec here, instead of pods of its own in some spec.
+	agent := &feature.Agent{Node: ready.Spec.NodeName, Echo: net.JoinHostPort(ready.Status.PodIP, strconv.Itoa(agent.Port)),
+		Run: func(ctx context.Context, b probe.Batch) (probe.BatchResult, error) {
+			return remote.Run(ctx, cl, remote.Pod{Namespace: ready.Namespace, Name: ready.Name, Container: agent.Container}, b)
+		}}
+	res.Features, err = feature.Detect(ctx, feature.Input{Client: cl.Clientset, Profile: cni.ProfileFor(res.CNI), Agent: agent})
+	return res, err
 }
 
 // waitAgent waits for the agent pod, failing early on an image that cannot
 // be pulled rather than after the whole timeout.
-func waitAgent(ctx context.Context, cl *kube.Client, ns, name string) error {
+func waitAgent(ctx context.Context, cl *kube.Client, ns, name string) (*corev1.Pod, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeouts.Current.PreflightAgent)
 	defer cancel()
 	state := "not created"
@@ -88,19 +103,19 @@ func waitAgent(ctx context.Context, cl *kube.Client, ns, name string) error {
 		p, err := cl.Clientset.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
 		if err == nil {
 			if kube.PodReady(p) {
-				return nil
+				return p, nil
 			}
 			state = kube.PodState(p)
 			for _, cs := range p.Status.ContainerStatuses {
 				if w := cs.State.Waiting; w != nil && (w.Reason == "ErrImagePull" || w.Reason == "ImagePullBackOff" || w.Reason == "ErrImageNeverPull" || w.Reason == "InvalidImageName") {
-					return fmt.Errorf("the agent image %s cannot be pulled on node %s (%s: %s); load it into the nodes or remap it with -image-registry", cs.Image, p.Spec.NodeName, w.Reason, w.Message)
+					return nil, fmt.Errorf("the agent image %s cannot be pulled on node %s (%s: %s); load it into the nodes or remap it with -image-registry", cs.Image, p.Spec.NodeName, w.Reason, w.Message)
 				}
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("the agent pod did not become Ready within %s: %s", timeouts.Current.PreflightAgent, state)
-		case <-time.After(timeouts.Current.Repeat):
+			return nil, fmt.Errorf("the agent pod did not become Ready within %s: %s", timeouts.Current.PreflightAgent, state)
+		case <-time.After(time.Second):
 		}
 	}
 }

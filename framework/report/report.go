@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"github.com/netconform/netconform/framework/cni"
+	"github.com/netconform/netconform/framework/feature"
 )
 
 // State is the outcome of one spec.
 type State string
 
-// States. Unsupported is a feature the cluster's CNI profile declares
-// missing: reported, not failed.
+// States. Unsupported is a feature the cluster lacks (its CNI's profile,
+// its kernels, no implementation installed): reported, not failed.
 const (
 	Passed      State = "passed"
 	Failed      State = "failed"
@@ -31,15 +32,18 @@ const (
 
 // Report is one suite's run.
 type Report struct {
-	Suite   string         `json:"suite"`
-	RunID   string         `json:"runID"`
-	Cluster Cluster        `json:"cluster"`
-	CNI     cni.Detected   `json:"cni"`
-	Started time.Time      `json:"started"`
-	Seconds float64        `json:"seconds"`
-	Summary map[State]int  `json:"summary"`
-	Specs   []Spec         `json:"specs"`
-	Extra   map[string]any `json:"extra,omitempty"`
+	Suite   string       `json:"suite"`
+	RunID   string       `json:"runID"`
+	Cluster Cluster      `json:"cluster"`
+	CNI     cni.Detected `json:"cni"`
+	// Features is the cluster's detected feature set, each with its reason:
+	// why a spec was run, or reported unsupported.
+	Features feature.Set    `json:"features,omitempty"`
+	Started  time.Time      `json:"started"`
+	Seconds  float64        `json:"seconds"`
+	Summary  map[State]int  `json:"summary"`
+	Specs    []Spec         `json:"specs"`
+	Extra    map[string]any `json:"extra,omitempty"`
 }
 
 // Cluster describes the cluster under test.

@@ -3,10 +3,12 @@ package report
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/netconform/netconform/framework/feature"
 )
 
 func TestWriteReadTally(t *testing.T) {
-	r := Report{Suite: "pods", Specs: []Spec{{Name: "a", State: Passed}, {Name: "b", State: Failed, Failure: "boom"}, {Name: "c", State: Passed}}}
+	r := Report{Suite: "pods", Features: feature.Set{feature.SCTP: {Supported: false, Reason: "the kernel of node w has no SCTP"}}, Specs: []Spec{{Name: "a", State: Passed}, {Name: "b", State: Failed, Failure: "boom"}, {Name: "c", State: Passed}}}
 	r.Tally()
 	if r.Summary[Passed] != 2 || r.Summary[Failed] != 1 {
 		t.Fatalf("summary = %v", r.Summary)
@@ -19,7 +21,7 @@ func TestWriteReadTally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Specs[1].Failure != "boom" || got.Summary[Failed] != 1 {
+	if got.Specs[1].Failure != "boom" || got.Summary[Failed] != 1 || got.Features[feature.SCTP].Reason != "the kernel of node w has no SCTP" {
 		t.Errorf("round trip lost data: %+v", got)
 	}
 }

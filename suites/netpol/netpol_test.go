@@ -2,7 +2,6 @@ package netpol
 
 import (
 	"context"
-	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -14,8 +13,8 @@ import (
 	"sigs.k8s.io/e2e-framework/klient/decoder"
 
 	"github.com/netconform/netconform/fixtures"
-	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/reach"
 	"github.com/netconform/netconform/framework/timeouts"
@@ -60,9 +59,10 @@ var egress = networkingv1.PolicyTypeEgress
 // every case on an enforcing CNI, and the Disruptive spec runs the same
 // cases with enforcement switched off to show each one reports its cells.
 type policyCase struct {
-	name     string
-	labels   Labels
-	requires []cni.Feature
+	name string
+	// features the case needs besides NetworkPolicy: each gives the spec
+	// its label and its NotSupported gate.
+	features []feature.Feature
 	cases    []reach.Case // probed in the matrix; portCases when nil
 	// apply creates the case's policies (and relabels objects) in the
 	// topology; the matrix is then checked against the evaluator.
@@ -70,6 +70,11 @@ type policyCase struct {
 	// then, when set, goes on after the first enforced matrix: further
 	// changes, or checks beyond the matrix.
 	then func(ctx context.Context, t *e2e.Topology)
+}
+
+// needs is every feature the case needs.
+func (c policyCase) needs() []feature.Feature {
+	return append([]feature.Feature{feature.NetworkPolicy}, c.features...)
 }
 
 func (c policyCase) probed() []reach.Case {
@@ -103,7 +108,7 @@ spec:
 	},
 	{
 		name:     "denies all egress from every pod of a namespace with a default-deny egress policy",
-		requires: []cni.Feature{cni.NetworkPolicyEgress},
+		features: []feature.Feature{feature.NetworkPolicyEgress},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
 		},
@@ -153,7 +158,7 @@ spec:
 	},
 	{
 		name:     "allows an ipBlock but not its except ranges",
-		requires: []cni.Feature{cni.IPBlock},
+		features: []feature.Feature{feature.IPBlock},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			excluded := t.Pod("y", "b").Status.PodIP
 			np := policy("ipblock", map[string]string{"pod": "a"}, ingress)
@@ -164,7 +169,7 @@ spec:
 	},
 	{
 		name:     "allows a named port, resolved on the destination pod",
-		requires: []cni.Feature{cni.NamedPorts},
+		features: []feature.Feature{feature.NamedPorts},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("named-port", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, intstr.FromString("tcp-8081"))}}}
@@ -173,7 +178,7 @@ spec:
 	},
 	{
 		name:     "allows a port range with endPort",
-		requires: []cni.Feature{cni.EndPort},
+		features: []feature.Feature{feature.EndPort},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("end-port", map[string]string{"pod": "a"}, ingress)
 			p := port(corev1.ProtocolTCP, intstr.FromInt32(fixtures.PolicyPortB))
@@ -183,8 +188,8 @@ spec:
 		},
 	},
 	{
-		name:   "tells UDP from TCP on the same port number",
-		labels: Label(e2e.FeatureUDP),
+		name:     "tells UDP from TCP on the same port number",
+		features: []feature.Feature{feature.UDP},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("udp-only", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolUDP, intstr.FromInt32(fixtures.PolicyPortA))}}}
@@ -193,8 +198,7 @@ spec:
 	},
 	{
 		name:     "allows SCTP by port and protocol, and nothing else",
-		labels:   Label(e2e.FeatureSCTP),
-		requires: []cni.Feature{cni.SCTP},
+		features: []feature.Feature{feature.SCTP},
 		cases:    []reach.Case{sctpA, tcpA},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("sctp-only", map[string]string{"pod": "a"}, ingress)
@@ -204,7 +208,7 @@ spec:
 	},
 	{
 		name:     "lets DNS through a default-deny egress policy when allowed explicitly",
-		requires: []cni.Feature{cni.NetworkPolicyEgress},
+		features: []feature.Feature{feature.NetworkPolicyEgress},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
 			dns := policy("allow-dns", nil, egress)
@@ -250,44 +254,6 @@ spec:
 	},
 }
 
-// requireCase ends the spec as NotSupported when the CNI's profile, or the
-// nodes' kernel for SCTP, lacks what the case needs.
-func requireCase(ctx context.Context, t *e2e.Topology, c policyCase) {
-	GinkgoHelper()
-	e2e.Requires(cni.NetworkPolicy)
-	for _, f := range c.requires {
-		e2e.Requires(f)
-		if f == cni.SCTP {
-			requireKernelSCTP(ctx, t)
-		}
-	}
-}
-
-// requireKernelSCTP ends the spec as NotSupported when the nodes' kernel
-// has no SCTP.
-func requireKernelSCTP(ctx context.Context, t *e2e.Topology) {
-	GinkgoHelper()
-	if missing := kernelWithoutSCTP(ctx, t); missing != "" {
-		e2e.NotSupported(missing)
-	}
-}
-
-// kernelWithoutSCTP asks a pod of the topology to open an SCTP association
-// to another: a kernel without SCTP refuses the socket itself, which makes
-// SCTP unsupported by the cluster rather than a policy failure. It returns
-// why SCTP is missing, or "".
-func kernelWithoutSCTP(ctx context.Context, t *e2e.Topology) string {
-	GinkgoHelper()
-	client, server := t.Pod("x", "b"), t.Pod("x", "a")
-	res, err := e2e.Probe(ctx, e2e.Cluster, client, probe.Probe{ID: "sctp", Protocol: probe.SCTP,
-		Target: e2e.Addr(server.Status.PodIP, fixtures.PolicyPortA), TimeoutMs: timeouts.Ms(timeouts.Current.Attempt)})
-	Expect(err).NotTo(HaveOccurred())
-	if strings.Contains(res[0].Error, probe.ErrSCTPUnsupported.Error()) {
-		return "SCTP: the kernel of node " + client.Spec.NodeName + " has no SCTP (" + res[0].Error + ")"
-	}
-	return ""
-}
-
 // The conformance specs share one topology (nine pods), deployed once:
 // each spec starts from no policy and the initial labels, proves the
 // all-allowed baseline, applies its case and shows the matrix converges to
@@ -296,14 +262,14 @@ var _ = Describe("NetworkPolicy", Ordered, ContinueOnFailure, Label("netpol", e2
 	var topo *e2e.Topology
 
 	BeforeAll(func(ctx SpecContext) {
-		if ok, _ := cni.ProfileFor(e2e.Current.CNI).Supports(cni.NetworkPolicy); ok {
+		if ok, _ := e2e.Current.Features.Supports(feature.NetworkPolicy); ok {
 			topo = e2e.DeployTopology(ctx, e2e.Cluster, "netpol", e2e.WithPodOptions(fixtures.WithPolicyPorts()))
 		}
 	})
 
 	for _, c := range policyCases {
-		It(c.name, c.labels, func(ctx SpecContext) {
-			requireCase(ctx, topo, c)
+		It(c.name, Label(feature.Labels(c.features...)...), func(ctx SpecContext) {
+			e2e.Requires(c.needs()...)
 			DeferCleanup(func(ctx SpecContext) { topo.Reset(ctx) })
 			By("every pod reaches every pod before any policy exists")
 			topo.ExpectBaseline(ctx, c.probed()...)

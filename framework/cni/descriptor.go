@@ -1,0 +1,244 @@
+package cni
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"text/template"
+
+	appsv1 "k8s.io/api/apps/v1"
+	"sigs.k8s.io/e2e-framework/klient/decoder"
+
+	"github.com/netconform/netconform/framework/feature"
+	"github.com/netconform/netconform/framework/images"
+	"github.com/netconform/netconform/framework/kube"
+)
+
+//go:embed manifests/*.yaml
+var manifests embed.FS
+
+// DefaultPodSubnet is the pod CIDR of the clusters netconform creates,
+// unless a CNI's descriptor needs another.
+const DefaultPodSubnet = "10.244.0.0/16"
+
+// Descriptor is everything netconform knows of one CNI, in one file per
+// CNI: how to recognise its agents on any cluster, what it declares it
+// lacks, and, for the CNIs netconform can install, its images, manifest and
+// variants.
+type Descriptor struct {
+	Name    string
+	Version string // of what netconform installs ("" for detected-only CNIs)
+	// Namespace its agents are installed in.
+	Namespace string
+	// DaemonSets are the names its agent DaemonSet runs under, in the
+	// manifests and operators its project publishes; the first is the one
+	// our manifest creates.
+	DaemonSets []string
+	// ImageMatch is a fragment of the agent image, for when names vary.
+	ImageMatch string
+	// Profile declares, from the running agent (its flags), the features
+	// the CNI lacks and why. Nil: it is held to the whole contract.
+	Profile func(Detected) map[feature.Feature]string
+	// PolicySwitch turns NetworkPolicy enforcement off and on again, for
+	// the Disruptive proof that the policy specs notice; nil when the CNI
+	// has no such switch.
+	PolicySwitch PolicySwitch
+
+	// What installs it; all empty for a CNI netconform only detects.
+	// Images are registered in the images catalog with their recipes.
+	Images []images.Image
+	// Manifest is a text/template under manifests/. It gets Params,
+	// Version, Namespace and PodSubnet, and {{image "name"}} for the
+	// reference of an image, remapped to the registry.
+	Manifest  string
+	Params    map[string]string
+	PodSubnet string // DefaultPodSubnet when empty
+	// Variants install the same CNI configured otherwise.
+	Variants []Variant
+}
+
+// Variant is a CNI installed with other parameters, under its own name.
+type Variant struct {
+	Name   string
+	Params map[string]string // over the descriptor's
+}
+
+// PolicySwitch turns a running CNI's NetworkPolicy enforcement off or on
+// and returns once its agents run so configured.
+type PolicySwitch interface {
+	SetPolicy(ctx context.Context, cl *kube.Client, d Detected, enforce bool) error
+}
+
+var (
+	descriptors = map[string]*Descriptor{}
+	installable = map[string]Plugin{}
+)
+
+// Register adds a CNI's descriptor, its images and its variants. It panics
+// on a duplicate name, a programming error.
+func Register(d Descriptor) {
+	if _, dup := descriptors[d.Name]; dup {
+		panic(fmt.Sprintf("CNI %q registered twice", d.Name))
+	}
+	if len(d.DaemonSets) == 0 {
+		panic(fmt.Sprintf("CNI %q: a descriptor needs the name of its agent DaemonSet", d.Name))
+	}
+	if d.PodSubnet == "" {
+		d.PodSubnet = DefaultPodSubnet
+	}
+	descriptors[d.Name] = &d
+	for _, img := range d.Images {
+		images.Register(img)
+	}
+	if d.Manifest == "" {
+		return
+	}
+	installable[d.Name] = Plugin{Name: d.Name, Descriptor: &d, params: d.Params}
+	for _, v := range d.Variants {
+		params := maps.Clone(d.Params)
+		maps.Copy(params, v.Params)
+		installable[v.Name] = Plugin{Name: v.Name, Descriptor: &d, params: params}
+	}
+}
+
+// Describe returns the descriptor of a CNI by name (as Detect names it).
+func Describe(name string) (*Descriptor, bool) {
+	d, ok := descriptors[name]
+	return d, ok
+}
+
+// Plugin is a CNI netconform can install: a descriptor, or a variant of one.
+type Plugin struct {
+	Name string
+	*Descriptor
+	params map[string]string
+}
+
+// Lookup returns an installable plugin by name.
+func Lookup(name string) (Plugin, error) {
+	p, ok := installable[name]
+	if !ok {
+		return Plugin{}, fmt.Errorf("unknown CNI %q; known: %s", name, strings.Join(Known(), ", "))
+	}
+	return p, nil
+}
+
+// Known lists the installable plugins, variants included, sorted.
+func Known() []string {
+	return slices.Sorted(maps.Keys(installable))
+}
+
+// ImageNames are the logical names of the images every node needs.
+func (p Plugin) ImageNames() []string {
+	out := make([]string, len(p.Images))
+	for i, img := range p.Images {
+		out[i] = img.Name
+	}
+	return out
+}
+
+// DaemonSet is the agent DaemonSet the manifest creates.
+func (p Plugin) DaemonSet() string { return p.DaemonSets[0] }
+
+// Manifest renders the plugin's manifest with image references remapped to
+// registry (empty: as built locally).
+func (p Plugin) Manifest(registry string) ([]byte, error) {
+	raw, err := manifests.ReadFile("manifests/" + p.Descriptor.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{"image": func(name string) (string, error) {
+		img, err := images.Get(name)
+		if err != nil {
+			return "", err
+		}
+		return images.Remap(img.Ref, registry), nil
+	}}
+	tmpl, err := template.New(p.Name).Funcs(funcs).Option("missingkey=error").Parse(string(raw))
+	if err != nil {
+		return nil, err
+	}
+	params := map[string]string{"Version": p.Version, "Namespace": p.Namespace, "PodSubnet": p.PodSubnet}
+	maps.Copy(params, p.params)
+	var out bytes.Buffer
+	err = tmpl.Execute(&out, params)
+	return out.Bytes(), err
+}
+
+// Profile is what the plugin declares once installed: its descriptor's
+// profile of the agent its manifest runs, flags included.
+func (p Plugin) Profile() (feature.Profile, error) {
+	m, err := p.Manifest("")
+	if err != nil {
+		return feature.Profile{}, err
+	}
+	objs, err := decoder.DecodeAll(context.Background(), bytes.NewReader(m))
+	if err != nil {
+		return feature.Profile{}, fmt.Errorf("%s manifest: %w", p.Name, err)
+	}
+	for _, o := range objs {
+		if ds, ok := o.(*appsv1.DaemonSet); ok && ds.Name == p.DaemonSet() {
+			return ProfileFor(describe(p.Descriptor.Name, *ds, p.ImageMatch)), nil
+		}
+	}
+	return feature.Profile{}, fmt.Errorf("%s manifest has no DaemonSet %s", p.Name, p.DaemonSet())
+}
+
+// Variants lists the installable plugins of one CNI (itself and its
+// variants) that lack feature f, or all of them when f is "".
+func Variants(cni string, f feature.Feature) ([]string, error) {
+	base, err := Lookup(cni)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, name := range Known() {
+		p := installable[name]
+		if p.Descriptor != base.Descriptor {
+			continue
+		}
+		if f != "" {
+			prof, err := p.Profile()
+			if err != nil {
+				return nil, err
+			}
+			if _, lacks := prof.Unsupported[f]; !lacks {
+				continue
+			}
+		}
+		out = append(out, name)
+	}
+	return out, nil
+}
+
+// ProfileFor returns the profile of a detected CNI, as configured: an
+// unknown CNI gets an empty profile, so it is held to everything; a known
+// one declares what its descriptor says of the running agent.
+func ProfileFor(d Detected) feature.Profile {
+	p := feature.Profile{CNI: d.Name, Unsupported: map[feature.Feature]string{}}
+	if desc, ok := descriptors[d.Name]; ok && desc.Profile != nil {
+		maps.Copy(p.Unsupported, desc.Profile(d))
+	}
+	return p
+}
+
+// Profiled lists the CNIs netconform knows, sorted.
+func Profiled() []string {
+	out := slices.Collect(maps.Keys(descriptors))
+	sort.Strings(out)
+	return out
+}
+
+// withoutPolicy declares every NetworkPolicy feature unsupported for reason.
+func withoutPolicy(reason string) map[feature.Feature]string {
+	unsupported := map[feature.Feature]string{feature.NetworkPolicy: reason}
+	for _, f := range []feature.Feature{feature.NetworkPolicyEgress, feature.IPBlock, feature.NamedPorts, feature.EndPort} {
+		unsupported[f] = "no NetworkPolicy: " + reason
+	}
+	return unsupported
+}

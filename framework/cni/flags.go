@@ -1,0 +1,74 @@
+package cni
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/netconform/netconform/framework/kube"
+)
+
+// AgentRolloutTimeout bounds a CNI agent DaemonSet's rollout after a
+// PolicySwitch changed it.
+const AgentRolloutTimeout = 3 * time.Minute
+
+// FlagSwitch is a PolicySwitch that sets one flag of the agent container
+// and rolls the agent DaemonSet out.
+type FlagSwitch struct {
+	Flag    string // e.g. "--run-firewall"
+	On, Off string // its values that switch enforcement on and off
+}
+
+// Enforcing reports whether the detected agent runs with enforcement on:
+// anything but the Off value (the flag's default included) is on.
+func (s FlagSwitch) Enforcing(d Detected) bool { return flagValue(d.Args, s.Flag) != s.Off }
+
+// SetPolicy rewrites the flag in the agent container's args and waits for
+// every agent to run the new template.
+func (s FlagSwitch) SetPolicy(ctx context.Context, cl *kube.Client, d Detected, enforce bool) error {
+	dss := cl.Clientset.AppsV1().DaemonSets(d.Namespace)
+	ds, err := dss.Get(ctx, d.DaemonSet, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	c := ds.Spec.Template.Spec.Containers[0]
+	args := slices.DeleteFunc(slices.Clone(c.Args), func(a string) bool { return a == s.Flag || strings.HasPrefix(a, s.Flag+"=") })
+	value := s.Off
+	if enforce {
+		value = s.On
+	}
+	args = append(args, s.Flag+"="+value)
+	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
+		"containers": []map[string]any{{"name": c.Name, "args": args}}}}}})
+	if err != nil {
+		return err
+	}
+	if _, err := dss.Patch(ctx, d.DaemonSet, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		return fmt.Errorf("setting %s=%s on DaemonSet %s/%s: %w", s.Flag, value, d.Namespace, d.DaemonSet, err)
+	}
+	return cl.WaitDaemonSet(ctx, d.Namespace, d.DaemonSet, AgentRolloutTimeout)
+}
+
+// flagValue returns the value of a --name=value or --name value flag in
+// args; the last one wins, as with Go's and pflag's parsers. A boolean
+// flag given bare is "true"; an absent flag is "".
+func flagValue(args []string, name string) string {
+	value := ""
+	for i, a := range args {
+		switch {
+		case strings.HasPrefix(a, name+"="):
+			value = strings.TrimPrefix(a, name+"=")
+		case a == name && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-"):
+			value = args[i+1]
+		case a == name:
+			value = "true"
+		}
+	}
+	return value
+}

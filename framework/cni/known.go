@@ -9,8 +9,6 @@ func init() {
 	for _, d := range []Descriptor{
 		{Name: "calico", DaemonSets: []string{"calico-node"}, ImageMatch: "calico/node"},
 		{Name: "cilium", DaemonSets: []string{"cilium"}, ImageMatch: "cilium/cilium"},
-		{Name: "flannel", DaemonSets: []string{"kube-flannel-ds", "kube-flannel", "flannel"}, ImageMatch: "flannel-io/flannel",
-			Profile: declared(withoutPolicy("flannel routes pods and enforces no NetworkPolicy"))},
 		{Name: "kindnet", DaemonSets: []string{"kindnet"}, ImageMatch: "kindnetd",
 			Profile: declared(withoutPolicy("kindnet's policy agent needs NFQUEUE, absent from these kernels"))},
 		{Name: "weave", DaemonSets: []string{"weave-net"}, ImageMatch: "weaveworks/weave-kube"},

@@ -26,7 +26,7 @@ type Profile struct {
 	Unsupported map[Feature]string // feature -> reason
 }
 
-// Agent is an agent pod (package fixtures) running on some node.
+// Agent is an agent pod (framework/agent) running on some node.
 type Agent struct {
 	Node string
 	// Echo is the host:port of its own echo server.

@@ -30,7 +30,9 @@ func init() {
 			LDFlags: "-X github.com/flannel-io/flannel/pkg/version.Version=" + FlannelVersion,
 			// iptables for its masquerade and forward rules, sh for the
 			// CNI configuration sidecar.
-			OnNetBase:  true,
+			OnNetBase: true,
+			// Its UDP backend is C on amd64; flannel's own build enables cgo there.
+			CGO:        true,
 			Binary:     "flannel",
 			Dockerfile: "COPY bin /usr/local/bin/flanneld\nENTRYPOINT [\"/usr/local/bin/flanneld\"]\n",
 		}}},

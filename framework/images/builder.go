@@ -151,7 +151,7 @@ func recipe(name string) (binaryImage, bool) {
 	}
 	return binaryImage{
 		program: func() goProgram {
-			return goProgram{name: name + "-" + imageTag(catalog[name].Ref), module: r.Module, pkgs: []string{r.Package}, ldflags: r.LDFlags, cached: true}
+			return goProgram{name: name + "-" + imageTag(catalog[name].Ref), module: r.Module, pkgs: []string{r.Package}, ldflags: r.LDFlags, cached: true, cgo: r.CGO}
 		},
 		binary: binary, onNet: r.OnNetBase, body: r.Dockerfile,
 	}, true

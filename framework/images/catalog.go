@@ -47,6 +47,9 @@ type GoImage struct {
 	Package string // the main package to build
 	Binary  string // the file the build produces (the package's last element)
 	LDFlags string
+	// CGO builds with cgo, for programs with C parts; the binary then
+	// needs glibc, so only with OnNetBase.
+	CGO bool
 	// OnNetBase builds FROM the Debian image with iptables, ipset,
 	// iproute2 and conntrack instead of scratch.
 	OnNetBase bool
@@ -78,6 +81,9 @@ func Register(img Image) {
 	}
 	if img.Name == "" || img.Ref == "" || img.Recipe == nil || img.Recipe.Module == "" || img.Recipe.Package == "" {
 		panic(fmt.Sprintf("image %q: a registered image needs a name, a reference and a recipe (module and package)", img.Name))
+	}
+	if img.Recipe.CGO && !img.Recipe.OnNetBase {
+		panic(fmt.Sprintf("image %q: a cgo binary needs glibc: build it OnNetBase", img.Name))
 	}
 	catalog[img.Name] = img
 }

@@ -22,6 +22,9 @@ type goProgram struct {
 	// cached: keep the output by key. Off for the project's own small
 	// programs, which Go's build cache rebuilds in a second when unchanged.
 	cached bool
+	// cgo builds with CGO_ENABLED=1, linked against the build host's glibc
+	// (Debian, like the images' base): for programs with C parts.
+	cgo bool
 }
 
 // binaries returns the directory holding the program's binaries, building
@@ -29,6 +32,9 @@ type goProgram struct {
 func (b *Builder) binaries(ctx context.Context, p goProgram) (string, error) {
 	k, sum := newHasher()
 	k.add(runtime.Version(), runtime.GOARCH, p.module, p.ldflags, strings.Join(p.pkgs, " "))
+	if p.cgo {
+		k.add("cgo")
+	}
 	for _, f := range []string{"go.mod", "go.sum"} {
 		if path := filepath.Join(b.RepoRoot, p.module, f); exists(path) {
 			if err := k.addFile(path); err != nil {
@@ -65,7 +71,11 @@ func (b *Builder) binaries(ctx context.Context, p goProgram) (string, error) {
 	cmd.Dir = filepath.Join(b.RepoRoot, p.module)
 	// -buildvcs=false: stamping the commit would make every commit a new
 	// binary, and so a new image, for unchanged sources.
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOFLAGS=-mod=mod -buildvcs=false")
+	cgo := "CGO_ENABLED=0"
+	if p.cgo {
+		cgo = "CGO_ENABLED=1"
+	}
+	cmd.Env = append(os.Environ(), cgo, "GOOS=linux", "GOFLAGS=-mod=mod -buildvcs=false")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {

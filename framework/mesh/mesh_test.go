@@ -32,8 +32,7 @@ var (
 	podUDP  = Check{Name: "pod → pod UDP, no NAT", From: PodRole, To: PodRole, Protocol: probe.UDP, NoNAT: true}
 	nodePod = Check{Name: "node → pod TCP", From: HostRole, To: PodRole, Protocol: probe.TCP}
 	podNode = Check{Name: "pod → node UDP", From: PodRole, To: HostRole, Protocol: probe.UDP}
-	bigUDP  = Check{Name: "pod → pod UDP, MTU-sized", From: PodRole, To: PodRole, Protocol: probe.UDP, CrossNode: true,
-		Payload: func(e probe.Env) int { return e.MTU - 28 }}
+	bigUDP  = FullDatagram()
 )
 
 // fault decides what a probe from src to the agent at dst sees; nil means

@@ -3,6 +3,7 @@ package mesh
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +39,15 @@ type Observation struct {
 	// Execs and Probes count the work done; Elapsed is the wall time.
 	Execs, Probes int
 	Elapsed       time.Duration
+}
+
+// FailedPairs counts the failed pairs over every check.
+func (o *Observation) FailedPairs() int {
+	n := 0
+	for _, t := range o.Tables {
+		n += len(t.Failed())
+	}
+	return n
 }
 
 // Report is "" when every check passed on every pair; otherwise the
@@ -82,6 +92,10 @@ func plan(m *Mesh, checks []Check, envs map[string]probe.Env, pending func(check
 				}
 				if c.Payload != nil {
 					p.PayloadBytes = c.Payload(envs[src.Pod.Name])
+					// Payloads are sized for IPv4; IPv6's header is 20 bytes longer.
+					if p.PayloadBytes > 0 && c.Protocol == probe.UDP && strings.Contains(src.IP, ":") {
+						p.PayloadBytes -= 20
+					}
 				}
 				out[src.Pod.Name] = append(out[src.Pod.Name], planned{k, dst, p})
 			}

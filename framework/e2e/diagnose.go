@@ -68,32 +68,9 @@ func NodeNames(ctx context.Context, cl *kube.Client) ([]string, error) {
 // proxy, endpoints that do not point at pod networking, no endpoints at
 // the selector or readiness.
 func Endpoints(ctx context.Context, cl *kube.Client, from *corev1.Pod, svc *corev1.Service) string {
-	slices, err := cl.Clientset.DiscoveryV1().EndpointSlices(svc.Namespace).List(ctx, metav1.ListOptions{
-		LabelSelector: discoveryv1.LabelServiceName + "=" + svc.Name})
+	eps, err := serviceEndpoints(ctx, cl, svc, echoPort)
 	if err != nil {
 		return "endpoints of " + svc.Name + ": " + err.Error()
-	}
-	type endpoint struct {
-		addr, desc string
-	}
-	var eps []endpoint
-	for _, s := range slices.Items {
-		port := echoPort(s.Ports)
-		for _, e := range s.Endpoints {
-			desc := "ready"
-			if e.Conditions.Ready != nil && !*e.Conditions.Ready {
-				desc = "not ready"
-			}
-			if e.TargetRef != nil {
-				desc = e.TargetRef.Name + ", " + desc
-			}
-			if e.NodeName != nil {
-				desc += ", node " + *e.NodeName
-			}
-			for _, a := range e.Addresses {
-				eps = append(eps, endpoint{Addr(a, port), desc})
-			}
-		}
 	}
 	if len(eps) == 0 {
 		return "Service " + svc.Name + " has no endpoints"
@@ -316,18 +293,24 @@ func prefixed(prefix, s string) string {
 	return prefix + s
 }
 
-// dnsEndpoints lists the Service's endpoints on its DNS port (UDP 53, or
-// the port named dns), never the metrics port.
-func dnsEndpoints(ctx context.Context, cl *kube.Client, svc *corev1.Service) ([]dnsEndpoint, error) {
+// endpoint is one address:port of a Service's EndpointSlices, with the
+// pod, readiness and node it stands for.
+type endpoint struct {
+	addr, desc string
+}
+
+// serviceEndpoints lists svc's endpoints on the port that port picks from
+// each slice's ports (slices where it picks 0 are left out).
+func serviceEndpoints(ctx context.Context, cl *kube.Client, svc *corev1.Service, port func([]discoveryv1.EndpointPort) int) ([]endpoint, error) {
 	slices, err := cl.Clientset.DiscoveryV1().EndpointSlices(svc.Namespace).List(ctx, metav1.ListOptions{
 		LabelSelector: discoveryv1.LabelServiceName + "=" + svc.Name})
 	if err != nil {
 		return nil, err
 	}
-	var out []dnsEndpoint
+	var out []endpoint
 	for _, s := range slices.Items {
-		port := dnsPort(s.Ports)
-		if port == 0 {
+		n := port(s.Ports)
+		if n == 0 {
 			continue
 		}
 		for _, e := range s.Endpoints {
@@ -342,11 +325,22 @@ func dnsEndpoints(ctx context.Context, cl *kube.Client, svc *corev1.Service) ([]
 				desc += ", node " + *e.NodeName
 			}
 			for _, a := range e.Addresses {
-				out = append(out, dnsEndpoint{addr: Addr(a, port), desc: desc})
+				out = append(out, endpoint{Addr(a, n), desc})
 			}
 		}
 	}
 	return out, nil
+}
+
+// dnsEndpoints lists the Service's endpoints on its DNS port (UDP 53, or
+// the port named dns), never the metrics port.
+func dnsEndpoints(ctx context.Context, cl *kube.Client, svc *corev1.Service) ([]dnsEndpoint, error) {
+	eps, err := serviceEndpoints(ctx, cl, svc, dnsPort)
+	out := make([]dnsEndpoint, len(eps))
+	for i, e := range eps {
+		out[i] = dnsEndpoint{addr: e.addr, desc: e.desc}
+	}
+	return out, err
 }
 
 // dnsPort picks the DNS port of endpoint ports: UDP named "dns", else UDP

@@ -32,10 +32,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 	})
 
 	It("names the node whose pods' traffic to other nodes is source-NATed, and fails only its pairs", func(ctx SpecContext) {
-		m = e2e.DeployMesh(ctx, cl, false)
-		By("the checks pass on the intact cluster")
-		e2e.ExpectMesh(ctx, cl, m, PodMesh...)
-
+		m = intactMesh(ctx, cl, false, PodMesh...)
 		from := podCIDR(ctx, cl, broken)
 		shell := e2e.OnNode(ctx, cl, broken)
 		var want [][2]string
@@ -58,10 +55,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 	})
 
 	It("names the node pair whose route is blackholed", func(ctx SpecContext) {
-		m = e2e.DeployMesh(ctx, cl, false)
-		By("the checks pass on the intact cluster")
-		e2e.ExpectMesh(ctx, cl, m, PodMesh...)
-
+		m = intactMesh(ctx, cl, false, PodMesh...)
 		cidr := podCIDR(ctx, cl, other)
 		shell := e2e.OnNode(ctx, cl, broken)
 		route := shell.Run(ctx, "ip", "route", "show", cidr)
@@ -81,10 +75,8 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 	})
 
 	It("names the node pair and the payload size lost to a path-MTU black hole", func(ctx SpecContext) {
-		m = e2e.DeployMesh(ctx, cl, false)
 		checks := append(slices.Clone(PodMesh), LargePackets...)
-		By("the checks pass on the intact cluster")
-		e2e.ExpectMesh(ctx, cl, m, checks...)
+		m = intactMesh(ctx, cl, false, checks...)
 
 		// Large packets from broken's pods to other's vanish; small ones,
 		// and everything in the other direction, still pass: what a tunnel
@@ -102,9 +94,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 	})
 
 	It("names the node that cannot open connections to another node's pods", Label(e2e.FeatureHostNetwork), func(ctx SpecContext) {
-		m = e2e.DeployMesh(ctx, cl, true)
-		By("the checks pass on the intact cluster")
-		e2e.ExpectMesh(ctx, cl, m, NodeMesh...)
+		m = intactMesh(ctx, cl, true, NodeMesh...)
 
 		// Only new flows the node itself opens: replies to pods' probes of
 		// the node still leave, so pod → node keeps passing.
@@ -119,6 +109,16 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		AddReportEntry("the conformance check's failure", failure)
 	})
 })
+
+// intactMesh deploys the mesh and shows the checks pass before anything
+// is broken: a proof that starts from a failing check proves nothing.
+func intactMesh(ctx context.Context, cl *kube.Client, withHosts bool, checks ...mesh.Check) *mesh.Mesh {
+	GinkgoHelper()
+	m := e2e.DeployMesh(ctx, cl, withHosts)
+	By("the checks pass on the intact cluster")
+	e2e.ExpectMesh(ctx, cl, m, checks...)
+	return m
+}
 
 // BlackHoleFrom is the smallest packet (IP length) the MTU proof drops:
 // below a full-size packet on any pod network, above every small probe.

@@ -48,7 +48,7 @@ func FullDatagram() Check {
 // them. A path-MTU black hole stalls it.
 func Transfer(size int) Check {
 	return Check{Name: fmt.Sprintf("pod → pod TCP transfer of %d KiB", size>>10), From: PodRole, To: PodRole, Protocol: probe.HTTP, CrossNode: true,
-		TimeoutMs: 10000,
+		TimeoutMs: 5000,
 		Payload: func(e probe.Env) int {
 			if e.MTU == 0 {
 				return 0 // without an MTU the message could not name it

@@ -97,12 +97,13 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		m = intactMesh(ctx, cl, true, NodeMesh...)
 
 		// Only new flows the node itself opens: replies to pods' probes of
-		// the node still leave, so pod → node keeps passing.
+		// the node still leave, so pod → node keeps passing. In mangle:
+		// kube-router rewrites the filter table and would drop the rule.
 		rule := []string{"OUTPUT", "-d", podCIDR(ctx, cl, other), "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP"}
 		shell := e2e.OnNode(ctx, cl, broken)
 		By(fmt.Sprintf("dropping connections from %s itself to %s's pods", broken, other))
-		shell.Run(ctx, append([]string{"iptables", "-I"}, rule...)...)
-		DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-D"}, rule...)...) })
+		shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-I"}, rule...)...)
+		DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-D"}, rule...)...) })
 
 		failure := expectOnly(ctx, cl, m, NodeMesh[:2], [][2]string{{broken, other}}, NodeMesh)
 		Expect(failure).To(ContainSubstring(fmt.Sprintf("node %s (hostNetwork pod host-%s) → pod %s on %s, TCP: timed out", broken, broken, e2e.MeshAgent(m, other).Pod.Name, other)))

@@ -26,23 +26,30 @@ var httpClient = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
-// probeHTTP GETs target and expects a JSON Echo. Unlike the raw stream
+// probeHTTP GETs target (or POSTs payload bytes to it) and expects a JSON Echo. Unlike the raw stream
 // probes, a request that connected but got no response in time is TimedOut:
 // for HTTP the exchange is what is being probed, and an L7 proxy (a mesh
 // sidecar, say) accepts the TCP connection whether or not the target is
 // reachable.
-func probeHTTP(ctx context.Context, target string) Result {
+func probeHTTP(ctx context.Context, target string, payload int) Result {
 	var connected atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
 	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	method, body := http.MethodGet, io.Reader(nil)
+	if payload > 0 {
+		method, body = http.MethodPost, io.LimitReader(dots{}, int64(payload))
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err == nil && payload > 0 {
+		req.ContentLength = int64(payload)
+	}
 	if err != nil {
 		return Result{Verdict: Failed, Error: fmt.Sprintf("http %s: bad request: %v", target, err)}
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
-		r := fail(fmt.Errorf("http GET %s: %w", target, err))
+		r := fail(fmt.Errorf("http %s %s: %w", method, target, err))
 		if connected.Load() {
 			if r.Verdict == TimedOut {
 				r.Error = "connected, but no response in time: " + r.Error
@@ -54,20 +61,30 @@ func probeHTTP(ctx context.Context, target string) Result {
 	}
 	defer resp.Body.Close()
 
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxEcho))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxEcho))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return Result{
 			Verdict: Failed,
 			Status:  resp.StatusCode,
-			Error:   fmt.Sprintf("http GET %s: status %s: %.200q", target, resp.Status, body),
+			Error:   fmt.Sprintf("http %s %s: status %s: %.200q", method, target, resp.Status, answer),
 		}
 	}
 	var r Result
 	if err != nil {
-		r = inconclusive("http GET %s: reading body: %v", target, err)
+		r = inconclusive("http %s %s: reading body: %v", method, target, err)
 	} else {
-		r = decodeEcho(body, "http", target)
+		r = withPayload(decodeEcho(answer, "http", target), payload, "http", target)
 	}
 	r.Status = resp.StatusCode
 	return r
+}
+
+// dots is an endless payload of '.' bytes.
+type dots struct{}
+
+func (dots) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '.'
+	}
+	return len(p), nil
 }

@@ -59,9 +59,11 @@ func One(ctx context.Context, p Probe) Result {
 	case proto == SCTP:
 		r = probeSCTP(ctx, p.Target)
 	case proto == UDP:
-		r = probeUDP(ctx, p.ID, p.Target, p.SourcePort)
+		r = probeUDP(ctx, p)
 	case proto == HTTP:
-		r = probeHTTP(ctx, p.Target)
+		r = probeHTTP(ctx, p.Target, p.PayloadBytes)
+	case proto == DNS && p.Server != "":
+		r = probeDNSAt(ctx, p.Server, p.Target, p.DNSType)
 	case proto == DNS:
 		r = probeDNS(ctx, p.Target, p.DNSType)
 	}

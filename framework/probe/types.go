@@ -49,6 +49,10 @@ type Echo struct {
 	// Host and Path are set for HTTP only.
 	Host string `json:"host,omitempty"`
 	Path string `json:"path,omitempty"`
+	// Bytes is how many payload bytes the server received: the datagram's
+	// size for UDP, the request body's for HTTP. Agents older than this
+	// field leave it 0.
+	Bytes int `json:"bytes,omitempty"`
 }
 
 // Valid reports whether e looks like an answer from an agent. A reply that
@@ -64,6 +68,9 @@ const (
 	DNSTypeAAAA  = "AAAA"
 	DNSTypeSRV   = "SRV"
 	DNSTypeCNAME = "CNAME"
+	// DNSTypeSOA is asked only of a named server (Probe.Server): it is the
+	// query a DNS server must answer for a zone it serves.
+	DNSTypeSOA = "SOA"
 )
 
 // DefaultTimeoutMs is the per-probe timeout used when Probe.TimeoutMs <= 0.
@@ -86,6 +93,16 @@ type Probe struct {
 	// a later one with the same ports for up to two minutes, so observers
 	// of NetworkPolicy give every probe of a pair a port not used recently.
 	SourcePort int `json:"sourcePort,omitempty"`
+	// PayloadBytes, for UDP, sends a datagram of exactly this many bytes
+	// with fragmentation forbidden (DF), so a path whose MTU is smaller
+	// loses it instead of splitting it; for HTTP, POSTs a body of this size
+	// (a TCP transfer in full-size segments). The echo must report the
+	// same count (Echo.Bytes), or the probe is Inconclusive.
+	PayloadBytes int `json:"payloadBytes,omitempty"`
+	// Server, for DNS, sends the query to this host:port directly instead
+	// of through the pod's resolv.conf; the name is then asked as written
+	// (fully qualified), and Result.Rcode tells how the server answered.
+	Server string `json:"server,omitempty"`
 }
 
 // Verdict classifies the outcome of a probe.
@@ -129,10 +146,13 @@ type Result struct {
 	Echo *Echo `json:"echo,omitempty"`
 	// Status is the HTTP status code, when a response arrived.
 	Status int `json:"status,omitempty"`
-	// Addrs holds A or AAAA answers.
+	// Addrs holds A or AAAA answers (for SOA: the zone's primary server).
 	Addrs []string `json:"addrs,omitempty"`
 	SRV   []SRV    `json:"srv,omitempty"`
 	CNAME string   `json:"cname,omitempty"`
+	// Rcode is the DNS response code ("Success", "NXDomain", "Refused"…)
+	// of a query sent to a named server, whenever one answered.
+	Rcode string `json:"rcode,omitempty"`
 }
 
 // DefaultConcurrency is used when Batch.Concurrency <= 0.
@@ -155,4 +175,18 @@ type BatchResult struct {
 	// Source is the agent that ran the probes.
 	Source    Identity `json:"source"`
 	ElapsedMs float64  `json:"elapsedMs"`
+	// Env describes the agent's network namespace (interface MTU,
+	// resolver); agents older than this field leave it nil.
+	Env *Env `json:"env,omitempty"`
+}
+
+// Env is what an agent sees of its own network namespace, for failure
+// messages: which MTU its traffic leaves with, which resolver it asks.
+type Env struct {
+	// Interface and MTU belong to the interface holding the pod IP.
+	Interface string `json:"interface,omitempty"`
+	MTU       int    `json:"mtu,omitempty"`
+	// Nameservers and Search are read from /etc/resolv.conf.
+	Nameservers []string `json:"nameservers,omitempty"`
+	Search      []string `json:"search,omitempty"`
 }

@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/netconform/netconform/framework/agent"
@@ -8,9 +9,11 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 )
 
@@ -23,7 +26,7 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 		check := func(g Gomega) {
 			res, err := e2e.Probe(ctx, cl, client, lookup(name, "A"))
 			g.Expect(err).NotTo(HaveOccurred())
-			expectResolved(ctx, g, cl, res[0])
+			expectResolved(ctx, g, cl, client, res[0])
 		}
 		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 
@@ -49,6 +52,56 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(timeouts.Current.Probe).
 			Should(And(Or(ContainSubstring(string(probe.TimedOut)), ContainSubstring(string(probe.Refused))),
 				ContainSubstring("Service kube-dns has no endpoints")), "the failure must name the cause")
+		AddReportEntry("the conformance check's failure", failure)
+	})
+})
+
+var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), Serial, func() {
+	It("names the one CoreDNS replica that no longer answers, while the others do", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		replicas, err := cl.Clientset.CoreV1().Pods("kube-system").List(ctx, metav1.ListOptions{LabelSelector: "k8s-app=kube-dns"})
+		Expect(err).NotTo(HaveOccurred())
+		var ready []corev1.Pod
+		for _, p := range replicas.Items {
+			if kube.PodReady(&p) {
+				ready = append(ready, p)
+			}
+		}
+		if len(ready) < 2 {
+			e2e.NotSupported(fmt.Sprintf("needs 2 ready CoreDNS replicas to break one, the cluster has %d", len(ready)))
+		}
+		victim := ready[0]
+		// The client on another node than the victim: its queries then
+		// reach the victim through the victim's node like anyone's.
+		var clientNode string
+		for _, n := range e2e.SchedulableNodes(ctx, cl, 1) {
+			if n != victim.Spec.NodeName {
+				clientNode = n
+			}
+		}
+		if clientNode == "" {
+			e2e.NotSupported("needs a schedulable node without the CoreDNS replica " + victim.Name)
+		}
+		ns := e2e.Namespace(ctx, cl, "dns-replica")
+		client := e2e.Deploy(ctx, cl, agent.Pod("client", ns, agent.OnNode(clientNode)))
+		check := expectEveryReplica(ctx, cl, client)
+		By("the check passes on the intact cluster")
+		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
+
+		shell := e2e.OnNode(ctx, cl, victim.Spec.NodeName)
+		By(fmt.Sprintf("dropping DNS queries to %s (%s) on %s", victim.Name, victim.Status.PodIP, victim.Spec.NodeName))
+		for _, proto := range []string{"udp", "tcp"} {
+			rule := []string{"POSTROUTING", "-d", victim.Status.PodIP + "/32", "-p", proto, "--dport", "53", "-j", "DROP"}
+			shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-I"}, rule...)...)
+			DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-D"}, rule...)...) })
+		}
+
+		var failure string
+		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(timeouts.Current.Probe).
+			Should(And(ContainSubstring(fmt.Sprintf("1 of %d DNS replicas are broken (%s:53)", len(ready), victim.Status.PodIP)),
+				ContainSubstring(fmt.Sprintf("%s:53 (%s, ready, node %s) does not answer: TimedOut", victim.Status.PodIP, victim.Name, victim.Spec.NodeName)),
+				ContainSubstring(fmt.Sprintf("%s:53 (%s, ready, node %s) answers for", ready[1].Status.PodIP, ready[1].Name, ready[1].Spec.NodeName))),
+				"the failure must name the broken replica and the working one")
 		AddReportEntry("the conformance check's failure", failure)
 	})
 })

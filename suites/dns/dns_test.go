@@ -35,17 +35,26 @@ func expectAnswers(ctx context.Context, cl *kube.Client, client *corev1.Pod, che
 		res, err := e2e.Probe(ctx, cl, client, probes...)
 		g.Expect(err).NotTo(HaveOccurred())
 		for _, r := range res {
-			expectResolved(ctx, g, cl, r)
+			expectResolved(ctx, g, cl, client, r)
 			check(g, r)
 		}
 	}).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 }
 
-// expectResolved fails g unless the lookup r was answered, naming what
-// stands behind the cluster DNS Service (asked only on failure).
-func expectResolved(ctx context.Context, g Gomega, cl *kube.Client, r probe.Result) {
+// expectResolved fails g unless the lookup r from client was answered,
+// saying why the cluster DNS failed (asked only on failure).
+func expectResolved(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.Pod, r probe.Result) {
 	if r.Verdict != probe.Connected {
-		g.Expect(r.Verdict).To(Equal(probe.Connected), "%s: %s %s (%s)", r.ID, r.Verdict, r.Error, e2e.DescribeClusterDNS(ctx, cl))
+		g.Expect(r.Verdict).To(Equal(probe.Connected), "%s from %s on %s: %s %s (%s)", r.ID, client.Name, client.Spec.NodeName, r.Verdict, r.Error, e2e.DescribeClusterDNS(ctx, cl, client))
+	}
+}
+
+// expectEveryReplica passes once the cluster DNS Service and each of its
+// endpoints, asked directly from client, answer for the cluster domain.
+func expectEveryReplica(ctx context.Context, cl *kube.Client, client *corev1.Pod) func(Gomega) {
+	return func(g Gomega) {
+		ok, why := e2e.ClusterDNSAnswers(ctx, cl, client)
+		g.Expect(ok).To(BeTrue(), "from %s on %s: %s", client.Name, client.Spec.NodeName, why)
 	}
 }
 
@@ -96,6 +105,10 @@ var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), O
 	It("resolves a Service by its full name and, through the search path, by <svc>.<ns> and <svc>", func(ctx SpecContext) {
 		expectAnswers(ctx, cl, client, resolvesTo(web.Spec.ClusterIP),
 			lookup("web."+ns+".svc."+zone, "A"), lookup("web."+ns, "A"), lookup("web", "A"))
+	})
+
+	It("answers for the cluster domain the kubelet hands to pods from the Service and from every one of its endpoints", func(ctx SpecContext) {
+		Eventually(ctx, expectEveryReplica(ctx, cl, client)).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 	})
 
 	It("resolves a headless Service to the IPs of its ready pods", func(ctx SpecContext) {

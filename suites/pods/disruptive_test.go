@@ -3,86 +3,163 @@ package pods
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
-
-	"github.com/netconform/netconform/framework/agent"
-	"github.com/netconform/netconform/framework/timeouts"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/kube"
-	"github.com/netconform/netconform/framework/probe"
+	"github.com/netconform/netconform/framework/mesh"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
-// crossNodePair deploys a server on nodes[0] and a client on nodes[1] and
-// returns the check the conformance spec makes between them.
-func crossNodePair(ctx context.Context, cl *kube.Client, nodes []string) (client, server *corev1.Pod, check func(Gomega)) {
-	GinkgoHelper()
-	ns := e2e.Namespace(ctx, cl, "disrupt")
-	pair := e2e.DeployAll(ctx, cl,
-		agent.Pod("server", ns, agent.OnNode(nodes[0])),
-		agent.Pod("client", ns, agent.OnNode(nodes[1])))
-	server, client = pair[0], pair[1]
-	target := e2e.Addr(server.Status.PodIP, agent.Port)
-	return client, server, func(g Gomega) {
-		res, err := e2e.Probe(ctx, cl, client, probe.Probe{ID: fmt.Sprintf("%s -> %s", nodes[1], nodes[0]), Protocol: probe.TCP, Target: target})
-		g.Expect(err).NotTo(HaveOccurred())
-		e2e.ExpectConnectedFrom(g, res[0], client.Status.PodIP)
-	}
-}
-
-// These specs break a node on purpose and show that the conformance check
-// then fails, naming the cause; each mends the node afterwards.
+// These specs break one node, in one direction where the data plane
+// allows it, and show that the conformance checks then fail on exactly the
+// node pairs broken, naming the node and the cause, and on nothing else;
+// each mends the node afterwards.
 var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disruptive), Serial, func() {
-	It("is reported as NATed when a node masquerades pod-to-pod traffic", func(ctx SpecContext) {
-		cl := e2e.Cluster
+	var (
+		cl            *kube.Client
+		m             *mesh.Mesh
+		broken, other string // broken is the node at fault, other a peer of it
+	)
+	BeforeEach(func(ctx SpecContext) {
+		cl = e2e.Cluster
 		nodes := e2e.SchedulableNodes(ctx, cl, 2)
-		client, server, check := crossNodePair(ctx, cl, nodes)
-		By("the check passes on the intact cluster")
-		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
-
-		By("masquerading " + client.Name + "'s traffic on " + nodes[1])
-		shell := e2e.OnNode(ctx, cl, nodes[1])
-		rule := []string{"POSTROUTING", "-s", client.Status.PodIP + "/32", "-d", server.Status.PodIP + "/32", "-j", "MASQUERADE"}
-		shell.Run(ctx, append([]string{"iptables", "-t", "nat", "-I"}, rule...)...)
-		DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-t", "nat", "-D"}, rule...)...) })
-
-		Eventually(ctx, func() string { return e2e.Failure(check) }).WithTimeout(timeouts.Current.Probe).
-			Should(ContainSubstring("the source was NATed"))
+		broken, other = nodes[1], nodes[0]
 	})
 
-	It("is reported as timing out when the route between two nodes is gone", func(ctx SpecContext) {
-		cl := e2e.Cluster
-		nodes := e2e.SchedulableNodes(ctx, cl, 2)
-		_, server, check := crossNodePair(ctx, cl, nodes)
-		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
-
-		serverNode, err := cl.Clientset.CoreV1().Nodes().Get(ctx, nodes[0], metav1.GetOptions{})
-		Expect(err).NotTo(HaveOccurred())
-		if len(serverNode.Spec.PodCIDRs) == 0 {
-			e2e.NotSupported("node " + nodes[0] + " has no podCIDR to route")
+	It("names the node whose pods' traffic to other nodes is source-NATed, and fails only its pairs", func(ctx SpecContext) {
+		m = intactMesh(ctx, cl, false, PodMesh...)
+		from := podCIDR(ctx, cl, broken)
+		shell := e2e.OnNode(ctx, cl, broken)
+		var want [][2]string
+		for _, a := range m.Pods {
+			if a.Node == broken {
+				continue
+			}
+			want = append(want, [2]string{broken, a.Node})
+			rule := []string{"POSTROUTING", "-s", from, "-d", podCIDR(ctx, cl, a.Node), "-j", "MASQUERADE"}
+			By(fmt.Sprintf("masquerading %s's pods towards %s's pods on %s", broken, a.Node, broken))
+			shell.Run(ctx, append([]string{"iptables", "-t", "nat", "-I"}, rule...)...)
+			DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-t", "nat", "-D"}, rule...)...) })
 		}
-		cidr := serverNode.Spec.PodCIDRs[0]
-		shell := e2e.OnNode(ctx, cl, nodes[1])
+		agent := e2e.MeshAgent(m, broken)
+		failure := expectOnly(ctx, cl, m, PodMesh, want, PodMesh)
+		Expect(failure).To(And(
+			ContainSubstring("pod "+agent.Pod.Name+" on "+broken+" → pod "),
+			ContainSubstring("'s node IP), not "+agent.IP+": "+broken+"'s traffic is source-NATed")), "the failure must name the node and the address seen")
+		AddReportEntry("the conformance check's failure", failure)
+	})
+
+	It("names the node pair whose route is blackholed", func(ctx SpecContext) {
+		m = intactMesh(ctx, cl, false, PodMesh...)
+		cidr := podCIDR(ctx, cl, other)
+		shell := e2e.OnNode(ctx, cl, broken)
 		route := shell.Run(ctx, "ip", "route", "show", cidr)
-		Expect(route).NotTo(BeEmpty(), "%s has no route to %s's pod CIDR %s (an overlay?)", nodes[1], nodes[0], cidr)
-		By(fmt.Sprintf("blackholing %s on %s (was: %s)", cidr, nodes[1], route))
+		Expect(route).NotTo(BeEmpty(), "%s has no route to %s's pod CIDR %s (an overlay?)", broken, other, cidr)
+		By(fmt.Sprintf("blackholing %s on %s (was: %s)", cidr, broken, strings.TrimSpace(route)))
 		// A blackhole, not a deletion: without a route the packets would
 		// follow the default route out of the test network.
 		shell.Run(ctx, "ip", "route", "replace", "blackhole", cidr)
 		DeferCleanup(func(ctx SpecContext) {
-			shell.Run(ctx, append([]string{"ip", "route", "replace"}, fieldsOf(route)...)...)
+			shell.Run(ctx, append([]string{"ip", "route", "replace"}, strings.Fields(route)...)...)
 		})
+		// Routes are stateless: the replies of other's pods to broken's
+		// take the same route, so both directions of the pair fail.
+		failure := expectOnly(ctx, cl, m, PodMesh, [][2]string{{broken, other}, {other, broken}}, PodMesh)
+		Expect(failure).To(ContainSubstring(fmt.Sprintf("on %s → pod %s on %s, TCP: timed out", broken, e2e.MeshAgent(m, other).Pod.Name, other)))
+		AddReportEntry("the conformance check's failure", failure)
+	})
 
-		Eventually(ctx, func() string { return e2e.Failure(check) }).WithTimeout(timeouts.Current.Probe).
-			Should(Or(ContainSubstring(string(probe.TimedOut)), ContainSubstring(string(probe.Refused))), "server %s", server.Status.PodIP)
+	It("names the node pair and the payload size lost to a path-MTU black hole", func(ctx SpecContext) {
+		checks := append(slices.Clone(PodMesh), LargePackets...)
+		m = intactMesh(ctx, cl, false, checks...)
+
+		// Large packets from broken's pods to other's vanish; small ones,
+		// and everything in the other direction, still pass: what a tunnel
+		// with a smaller MTU than the pods' and no ICMP back looks like.
+		rule := []string{"FORWARD", "-s", podCIDR(ctx, cl, broken), "-d", podCIDR(ctx, cl, other), "-m", "length", "--length", fmt.Sprintf("%d:65535", BlackHoleFrom), "-j", "DROP"}
+		shell := e2e.OnNode(ctx, cl, broken)
+		By(fmt.Sprintf("dropping packets of %d bytes or more from %s's pods to %s's on %s", BlackHoleFrom, broken, other, broken))
+		shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-I"}, rule...)...)
+		DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-D"}, rule...)...) })
+
+		failure := expectOnly(ctx, cl, m, LargePackets, [][2]string{{broken, other}}, checks)
+		Expect(failure).To(And(MatchRegexp(`UDP: a \d+-byte payload \(`+broken+`'s pod interface \S+ has MTU \d+\) did not cross: timed out`),
+			MatchRegexp(`HTTP: a 4194304-byte payload \(`+broken+`'s pod interface \S+ has MTU \d+\) did not cross`)))
+		AddReportEntry("the conformance check's failure", failure)
+	})
+
+	It("names the node that cannot open connections to another node's pods", Label(e2e.FeatureHostNetwork), func(ctx SpecContext) {
+		m = intactMesh(ctx, cl, true, NodeMesh...)
+
+		// Only new flows the node itself opens: replies to pods' probes of
+		// the node still leave, so pod → node keeps passing. In mangle:
+		// kube-router rewrites the filter table and would drop the rule.
+		rule := []string{"OUTPUT", "-d", podCIDR(ctx, cl, other), "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP"}
+		shell := e2e.OnNode(ctx, cl, broken)
+		By(fmt.Sprintf("dropping connections from %s itself to %s's pods", broken, other))
+		shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-I"}, rule...)...)
+		DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-D"}, rule...)...) })
+
+		failure := expectOnly(ctx, cl, m, NodeMesh[:2], [][2]string{{broken, other}}, NodeMesh)
+		Expect(failure).To(ContainSubstring(fmt.Sprintf("node %s (hostNetwork pod host-%s) → pod %s on %s, TCP: timed out", broken, broken, e2e.MeshAgent(m, other).Pod.Name, other)))
+		AddReportEntry("the conformance check's failure", failure)
 	})
 })
 
-// fieldsOf turns "10.244.1.0/24 via 172.18.0.3 dev eth0 proto 17\n" into
-// arguments for `ip route replace`.
-func fieldsOf(route string) []string { return strings.Fields(route) }
+// intactMesh deploys the mesh and shows the checks pass before anything
+// is broken: a proof that starts from a failing check proves nothing.
+func intactMesh(ctx context.Context, cl *kube.Client, withHosts bool, checks ...mesh.Check) *mesh.Mesh {
+	GinkgoHelper()
+	m := e2e.DeployMesh(ctx, cl, withHosts)
+	By("the checks pass on the intact cluster")
+	e2e.ExpectMesh(ctx, cl, m, checks...)
+	return m
+}
+
+// BlackHoleFrom is the smallest packet (IP length) the MTU proof drops:
+// below a full-size packet on any pod network, above every small probe.
+const BlackHoleFrom = 1200
+
+// expectOnly observes checks until the ones in failing fail on exactly
+// the pairs want, and every other check passes, and returns the failure
+// the conformance spec would print.
+func expectOnly(ctx context.Context, cl *kube.Client, m *mesh.Mesh, failing []mesh.Check, want [][2]string, checks []mesh.Check) string {
+	GinkgoHelper()
+	slices.SortFunc(want, comparePairs)
+	var failure string
+	Eventually(ctx, func(g Gomega) {
+		obs := e2e.ObserveMesh(ctx, cl, m, checks...)
+		failure = obs.Report()
+		for _, t := range obs.Tables {
+			var expected [][2]string
+			if slices.ContainsFunc(failing, func(c mesh.Check) bool { return c.Name == t.Check.Name }) {
+				expected = want
+			}
+			got := t.Failed()
+			slices.SortFunc(got, comparePairs)
+			g.Expect(got).To(Equal(expected), "%s: failed pairs\n%s", t.Check.Name, failure)
+		}
+	}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
+	return failure
+}
+
+func comparePairs(a, b [2]string) int {
+	return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1])
+}
+
+// podCIDR is node's first podCIDR; without one, the proof cannot aim.
+func podCIDR(ctx context.Context, cl *kube.Client, node string) string {
+	GinkgoHelper()
+	n, err := cl.Clientset.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	if len(n.Spec.PodCIDRs) == 0 {
+		e2e.NotSupported("node " + node + " has no podCIDR to aim at")
+	}
+	return n.Spec.PodCIDRs[0]
+}

@@ -13,30 +13,35 @@ import (
 
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/mesh"
 	"github.com/netconform/netconform/framework/probe"
 )
 
-// One topology serves the specs that only read it: a server (with a
-// sidecar agent, for localhost) and a client on its node, a client and
-// a server on another node. Deployed once, it costs one pod start-up
-// instead of one per spec.
+// One topology serves the specs that only read it: an agent pod on every
+// node (the mesh) and a server with a sidecar agent, for localhost.
+// Deployed once, it costs one pod start-up instead of one per spec.
 var _ = Describe("Pod networking", Label("pods", e2e.Conformance), Ordered, ContinueOnFailure, func() {
 	var (
-		cl                          *kube.Client
-		nodes                       []string
-		server, sameNode, otherNode *corev1.Pod
-		all                         []*corev1.Pod
+		cl     *kube.Client
+		m      *mesh.Mesh
+		server *corev1.Pod
+		all    []*corev1.Pod
 	)
 	BeforeAll(func(ctx SpecContext) {
 		cl = e2e.Cluster
-		nodes = e2e.SchedulableNodes(ctx, cl, 2)
 		ns := e2e.Namespace(ctx, cl, "pods")
-		all = e2e.DeployAll(ctx, cl,
-			agent.Pod("server", ns, agent.OnNode(nodes[0]), agent.WithSidecar()),
-			agent.Pod("client-same-node", ns, agent.OnNode(nodes[0])),
-			agent.Pod("client-other-node", ns, agent.OnNode(nodes[1])),
-			agent.Pod("server-other-node", ns, agent.OnNode(nodes[1])))
-		server, sameNode, otherNode = all[0], all[1], all[2]
+		// Created before the mesh, so both start at once.
+		e2e.CreatePods(ctx, cl, agent.Pod("server", ns, agent.WithSidecar()))
+		m = e2e.DeployMesh(ctx, cl, false)
+		var err error
+		server, err = cl.WaitPodReady(ctx, ns, "server", timeouts.Current.PodReady)
+		Expect(err).NotTo(HaveOccurred())
+		all = []*corev1.Pod{server}
+		for _, a := range m.Pods {
+			p, err := cl.Clientset.CoreV1().Pods(a.Pod.Namespace).Get(ctx, a.Pod.Name, metav1.GetOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			all = append(all, p)
+		}
 	})
 
 	It("gives every pod a unique IP inside its node's podCIDR", func(ctx SpecContext) {
@@ -64,64 +69,37 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), Ordered, Cont
 			g.Expect(err).NotTo(HaveOccurred())
 			for _, r := range res {
 				e2e.ExpectConnectedFrom(g, r, "127.0.0.1")
-				g.Expect(r.Echo.Pod).To(Equal(server.Name))
+				g.Expect(r.Echo.Pod).To(Equal(server.Name), "sidecar of %s on %s -> 127.0.0.1 (%s): answered by another pod", server.Name, server.Spec.NodeName, r.ID)
 			}
 		}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 	})
 
-	It("delivers TCP and UDP on the same node and across nodes, with the client pod IP as source", func(ctx SpecContext) {
-		target := e2e.Addr(server.Status.PodIP, agent.Port)
-		for _, client := range []*corev1.Pod{sameNode, otherNode} {
-			By("probing from " + client.Name + " on " + client.Spec.NodeName)
-			Eventually(ctx, func(g Gomega) {
-				res, err := e2e.Probe(ctx, cl, client,
-					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: target},
-					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: target})
-				g.Expect(err).NotTo(HaveOccurred())
-				for _, r := range res {
-					e2e.ExpectConnectedFrom(g, r, client.Status.PodIP)
-					g.Expect(r.Echo.Node).To(Equal(nodes[0]), "answered from the wrong node")
-				}
-			}).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
-		}
+	It("delivers TCP and UDP between pods on every ordered pair of nodes and on each node, the server seeing the client's own pod IP", func(ctx SpecContext) {
+		e2e.ExpectMesh(ctx, cl, m, PodMesh...)
+	})
+
+	It("carries datagrams that fill the pod MTU and a multi-megabyte TCP transfer between pods on every pair of nodes", func(ctx SpecContext) {
+		e2e.ExpectMesh(ctx, cl, m, LargePackets...)
 	})
 })
 
+// The checks of the specs above, shared with the Disruptive proofs.
+var (
+	PodMesh      = []mesh.Check{mesh.PodToPod(probe.TCP), mesh.PodToPod(probe.UDP)}
+	LargePackets = []mesh.Check{mesh.FullDatagram(), mesh.Transfer(TransferBytes)}
+	NodeMesh     = []mesh.Check{mesh.NodeToPod(probe.TCP), mesh.NodeToPod(probe.UDP), mesh.PodToNode(probe.TCP), mesh.PodToNode(probe.UDP)}
+)
+
+// TransferBytes is the size of the TCP transfer: thousands of full-size
+// segments, so one lost to a path-MTU black hole cannot go unnoticed.
+const TransferBytes = 4 << 20
+
 var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
 	Context("with host networking", Label(e2e.FeatureHostNetwork), func() {
-		It("lets a node reach pods, and pods reach a hostNetwork pod on its node IP", func(ctx SpecContext) {
+		It("lets every node reach a pod on every node, and a pod on every node reach every node", func(ctx SpecContext) {
 			cl := e2e.Cluster
-			nodes := e2e.SchedulableNodes(ctx, cl, 2)
-			podNS := e2e.Namespace(ctx, cl, "hostnet-pods")
-			hostNS := e2e.NamespaceWithLevel(ctx, cl, "hostnet", e2e.Privileged)
-			deployed := e2e.DeployAll(ctx, cl,
-				agent.Pod("pod", podNS, agent.OnNode(nodes[0])),
-				agent.Pod("host", hostNS, agent.OnNode(nodes[1]), agent.WithHostNetwork()))
-			pod, host := deployed[0], deployed[1]
-			Expect(host.Status.PodIP).To(Equal(host.Status.HostIP), "a hostNetwork pod has its node's IP")
-
-			By("node " + nodes[1] + " -> pod on " + nodes[0])
-			Eventually(ctx, func(g Gomega) {
-				res, err := e2e.Probe(ctx, cl, host,
-					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr(pod.Status.PodIP, agent.Port)},
-					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr(pod.Status.PodIP, agent.Port)})
-				g.Expect(err).NotTo(HaveOccurred())
-				for _, r := range res {
-					g.Expect(r.Verdict).To(Equal(probe.Connected), "node %s -> pod %s (%s): %s", nodes[1], pod.Status.PodIP, r.ID, r.Error)
-				}
-			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
-
-			By("pod on " + nodes[0] + " -> hostNetwork pod on " + nodes[1])
-			Eventually(ctx, func(g Gomega) {
-				res, err := e2e.Probe(ctx, cl, pod,
-					probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr(host.Status.PodIP, agent.HostNetworkPort)},
-					probe.Probe{ID: "udp", Protocol: probe.UDP, Target: e2e.Addr(host.Status.PodIP, agent.HostNetworkPort)})
-				g.Expect(err).NotTo(HaveOccurred())
-				for _, r := range res {
-					g.Expect(r.Verdict).To(Equal(probe.Connected), "pod %s -> node %s (%s): %s", pod.Status.PodIP, host.Status.PodIP, r.ID, r.Error)
-					g.Expect(r.Echo.Node).To(Equal(nodes[1]))
-				}
-			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
+			m := e2e.DeployMesh(ctx, cl, true)
+			e2e.ExpectMesh(ctx, cl, m, NodeMesh...)
 		})
 	})
 })

@@ -2,7 +2,10 @@ package services
 
 import (
 	"context"
+	"fmt"
 	"strings"
+
+	"github.com/netconform/netconform/framework/agent"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -107,3 +110,46 @@ func restoreKubeProxy(ctx SpecContext, saved *appsv1.DaemonSet, checkWith func(c
 	Expect(e2e.Cluster.WaitDaemonSet(ctx, ds.Namespace, ds.Name, timeouts.Current.Rollout)).To(Succeed())
 	Eventually(ctx, checkWith(ctx)).WithTimeout(timeouts.Current.Rollout).Should(Succeed(), "Services after kube-proxy's return")
 }
+
+// hairpinOff turns hairpin mode off on every bridge port of the node that
+// has it on, and prints those ports, so they can be turned on again.
+const hairpinOff = `for f in /sys/class/net/*/brport/hairpin_mode; do
+  [ -e "$f" ] && [ "$(cat "$f")" = 1 ] && echo 0 > "$f" && echo "$f"
+done; true`
+
+var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptive), Serial, func() {
+	It("are reported as not coming back to the pod that sent them when hairpin mode is off on its node", func(ctx SpecContext) {
+		cl := e2e.Cluster
+		ns := e2e.Namespace(ctx, cl, "hairpin-off")
+		svc := e2e.Create(ctx, cl, fixtures.AgentService("self", ns, "self"))
+		nodes := e2e.SchedulableNodes(ctx, cl, 1)
+		pods := e2e.DeployAll(ctx, cl,
+			agent.Pod("self", ns, fixtures.InGroup("self"), agent.OnNode(nodes[0])),
+			agent.Pod("neighbour", ns, agent.OnNode(nodes[0])))
+		self, neighbour := pods[0], pods[1]
+		check := serviceClient{cl, self, svc}.hairpin(ctx, svc.Spec.ClusterIP, false)
+		// Not hairpin: another pod on the same bridge through the same Service.
+		unrelated := serviceClient{cl, neighbour, svc}.answers(ctx, "self", e2e.Addr(svc.Spec.ClusterIP, fixtures.ServiceTCPPort))
+		By("the check passes on the intact cluster")
+		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
+
+		shell := e2e.OnNode(ctx, cl, nodes[0])
+		ports := strings.Fields(shell.Run(ctx, "sh", "-c", hairpinOff))
+		By(fmt.Sprintf("hairpin mode off on %d bridge ports of %s", len(ports), nodes[0]))
+		DeferCleanup(func(ctx SpecContext) {
+			for _, p := range ports {
+				shell.Run(ctx, "sh", "-c", "echo 1 > "+p)
+			}
+		})
+		if len(ports) == 0 {
+			e2e.NotSupported("no bridge port of " + nodes[0] + " is in hairpin mode: the CNI does hairpin otherwise")
+		}
+
+		var failure string
+		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(timeouts.Current.Probe).
+			Should(And(ContainSubstring("pod self on "+nodes[0]+" → its own Service self"), ContainSubstring("TimedOut"),
+				ContainSubstring("did not come back to the pod it left (hairpin)")), "the failure must name hairpin")
+		Expect(e2e.Failure(unrelated)).To(BeEmpty(), "a neighbour on the same node still reaches the Service")
+		AddReportEntry("the conformance check's failure", failure)
+	})
+})

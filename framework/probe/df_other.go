@@ -1,0 +1,12 @@
+//go:build !linux
+
+package probe
+
+import (
+	"errors"
+	"net"
+)
+
+func forbidFragments(*net.UDPConn) error {
+	return errors.New("forbidding fragmentation is only implemented on Linux")
+}

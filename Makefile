@@ -4,6 +4,8 @@
 #   make cluster       create (or reuse) a kind cluster:  make cluster CNI=kube-router
 #   make cluster-down  delete it
 #   make images        build every image offline into the local Docker engine
+#   make matrix        one fresh cluster per CNI, every suite, reports/<cni>/ and reports/matrix.html:
+#                      make matrix CNIS="kube-router flannel"
 
 CNI      ?= kube-router
 CLUSTER  ?= netconform
@@ -12,7 +14,7 @@ GO       ?= go
 BIN      := bin/netconform
 KUBECONFIG_PATH = $(shell $(BIN) cluster kubeconfig --name $(CLUSTER))
 
-.PHONY: all test unit images cluster cluster-down conformance host-setup $(BIN)
+.PHONY: all test unit images cluster cluster-down conformance matrix host-setup $(BIN)
 
 all: test
 
@@ -39,3 +41,7 @@ conformance: cluster
 
 test: unit $(BIN)
 	bash scripts/test.sh
+
+matrix: $(BIN)
+	$(BIN) images build
+	bash scripts/matrix.sh

@@ -1,65 +1,44 @@
 #!/usr/bin/env bash
-# The end-to-end part of `make test`: a fresh kind cluster, the suites on it
-# (in parallel Ginkgo processes), then the Disruptive specs one at a time,
-# and the cluster's deletion, also when a step fails or the run is
-# interrupted.
+# The end-to-end part of `make test`: two rows of the CNI matrix whose data
+# paths differ — kube-router (routed, iptables policy) and Flannel (VXLAN
+# overlay, no policy) — each on a fresh cluster with every suite and every
+# Disruptive spec that applies (scripts/row.sh); on kube-router's cluster,
+# also its variant without NetworkPolicy, where every policy spec must be
+# reported unsupported; then the HTML matrix of both rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cluster=${CLUSTER:-netconform-test}
-cni=${CNI:-kube-router}
-procs=${PROCS:-4}
 bin=bin/netconform
-export NETCONFORM_REPORT_DIR=${NETCONFORM_REPORT_DIR:-$PWD/reports}
-
-down() { "$bin" cluster down --name "$cluster" || true; }
-# A crashed earlier run may have left the cluster behind.
-down
-trap down EXIT
-
+reports=${NETCONFORM_REPORT_DIR:-$PWD/reports}
+cnis=${TEST_CNIS:-kube-router flannel}
+export CLUSTER=${CLUSTER:-netconform-test}
 start=$(date +%s)
-"$bin" cluster up --name "$cluster" --cni "$cni"
-kubeconfig=$("$bin" cluster kubeconfig --name "$cluster")
-echo "test.sh: cluster up in $(( $(date +%s) - start )) s"
+rm -rf "$reports"
+mkdir -p "$reports"
+# Every image, built offline (cached by the content of its inputs).
+"$bin" images build
+echo "test.sh: images in $(( $(date +%s) - start )) s"
 
-ginkgo() { go tool ginkgo --timeout 40m --keep-going --poll-progress-after 120s "$@"; }
-
-t0=$(date +%s)
-ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns -- -kubeconfig "$kubeconfig"
-echo "test.sh: pods, services, dns in $(( $(date +%s) - t0 )) s"
-
-# NetworkPolicy: its specs share one topology (an Ordered container), so the
-# suite runs in one process; running it after the others keeps their pod
-# churn from slowing kube-router's policy syncs.
-t0=$(date +%s)
-ginkgo --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
-echo "test.sh: netpol in $(( $(date +%s) - t0 )) s"
-
-# The Disruptive specs break the cluster on purpose, one at a time, and
-# repair it: each shows a conformance check failing for the right reason.
-t0=$(date +%s)
-ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns ./suites/netpol -- -kubeconfig "$kubeconfig"
-echo "test.sh: disruptive specs in $(( $(date +%s) - t0 )) s"
-
-leftover=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run 2>&1 | tail -n1)
-echo "test.sh: $leftover"
-case $leftover in 0\ *) ;; *) echo "test.sh: test runs left objects behind" >&2; exit 1 ;; esac
-
-# A CNI without NetworkPolicy: the same cluster with a variant of the CNI
-# that enforces none (its descriptor says which: for kube-router, a pure
-# router). Every policy spec must be reported unsupported, not passed and
-# not failed.
-nopolicy_cni=$("$bin" cni variants --without NetworkPolicy "$cni" | head -n1)
-if [ -n "$nopolicy_cni" ]; then
+for cni in $cnis; do
+  nopolicy=$("$bin" cni variants --without NetworkPolicy "$cni" | grep -vx "$cni" | head -n1 || true)
+  if [ -z "$nopolicy" ]; then
+    scripts/row.sh "$cni" "$reports/$cni"
+    continue
+  fi
+  # Keep the cluster for the variant: switching it costs a rollout, not a
+  # new cluster.
+  KEEP=1 scripts/row.sh "$cni" "$reports/$cni"
+  trap '"$bin" cluster down --name "$CLUSTER" || true' EXIT
   t0=$(date +%s)
-  "$bin" cluster up --name "$cluster" --cni "$nopolicy_cni" --reuse
-  nopolicy=$NETCONFORM_REPORT_DIR/nopolicy
-  rm -rf "$nopolicy"
-  NETCONFORM_REPORT_DIR=$nopolicy ginkgo --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
-  "$bin" report expect --label Feature:NetworkPolicy --state unsupported "$nopolicy"/netpol-*.conformance.json
-  echo "test.sh: netpol on $nopolicy_cni (no policy enforcement) in $(( $(date +%s) - t0 )) s"
-else
-  echo "test.sh: $cni has no variant without NetworkPolicy; that step is left out"
-fi
+  "$bin" cluster up --name "$CLUSTER" --cni "$nopolicy" --reuse --build=false
+  kubeconfig=$("$bin" cluster kubeconfig --name "$CLUSTER")
+  NETCONFORM_REPORT_DIR=$reports/$nopolicy go tool ginkgo --timeout 20m --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
+  "$bin" report expect --label Feature:NetworkPolicy --state unsupported "$reports/$nopolicy"/netpol-*.conformance.json
+  echo "test.sh: netpol on $nopolicy (no policy enforcement) in $(( $(date +%s) - t0 )) s"
+  "$bin" cluster down --name "$CLUSTER"
+  trap - EXIT
+done
 
+"$bin" report html -o "$reports/matrix.html" "$reports"/*/
+echo "test.sh: matrix page $reports/matrix.html"
 echo "test.sh: done in $(( $(date +%s) - start )) s"

@@ -81,6 +81,18 @@ func clusterKubeconfig(args []string) error {
 	return nil
 }
 
+// cniList prints the installable CNIs (variants included), one a line.
+func cniList(args []string) error {
+	fs := newFlags("cni list")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	for _, n := range cni.Known() {
+		fmt.Println(n)
+	}
+	return nil
+}
+
 // cniVariants prints the installable variants of a CNI, one a line, those
 // lacking a feature with --without: scripts ask which variant to install
 // instead of naming it.

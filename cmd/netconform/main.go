@@ -26,6 +26,7 @@ const usage = `usage:
   netconform cluster up [flags]         create (or reuse) a kind cluster with a CNI
   netconform cluster down [--name N]    delete a kind cluster
   netconform cluster kubeconfig [--name N]  print where its kubeconfig is
+  netconform cni list                   list the installable CNIs and their variants
   netconform cni variants [--without FEATURE] CNI  list a CNI's installable variants (lacking FEATURE)
   netconform cleanup [--kubeconfig K] [--run-id ID]  remove what test runs left behind
   netconform report expect --label L --state S REPORT...  check every spec with a label ended in a state
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string) error {
 		return clusterDown(ctx, args[2:])
 	case "cluster kubeconfig":
 		return clusterKubeconfig(args[2:])
+	case "cni list":
+		return cniList(args[2:])
 	case "cni variants":
 		return cniVariants(args[2:])
 	case "report expect":

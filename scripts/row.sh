@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# One row of the CNI matrix: a fresh kind cluster with CNI, every suite on
+# it (the probe-only suites in parallel Ginkgo processes, NetworkPolicy in
+# one, then every Disruptive spec one at a time), a check that no test
+# object is left, the CNI held to its profile, and the cluster's deletion,
+# also when a step fails or the run is interrupted.
+#
+#   scripts/row.sh CNI [REPORT_DIR]      (default reports/CNI)
+#
+# CLUSTER names the kind cluster (netconform-row), PROCS the parallel
+# Ginkgo processes (4), KEEP=1 keeps the cluster afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cni=${1:?usage: scripts/row.sh CNI [REPORT_DIR]}
+reports=${2:-reports/$cni}
+cluster=${CLUSTER:-netconform-row}
+procs=${PROCS:-4}
+bin=bin/netconform
+mkdir -p "$reports"
+reports=$(cd "$reports" && pwd)
+export NETCONFORM_REPORT_DIR=$reports
+rm -f "$reports"/*.conformance.json "$reports"/*.junit.xml "$reports"/*.ginkgo.json
+
+say() { echo "row $cni: $*"; }
+down() { [ "${KEEP:-0}" = 1 ] || "$bin" cluster down --name "$cluster" || true; }
+# A crashed earlier run may have left the cluster behind.
+"$bin" cluster down --name "$cluster" || true
+trap down EXIT
+
+start=$(date +%s)
+"$bin" cluster up --name "$cluster" --cni "$cni" --build=false
+kubeconfig=$("$bin" cluster kubeconfig --name "$cluster")
+say "cluster up in $(( $(date +%s) - start )) s"
+
+ginkgo() { go tool ginkgo --timeout 40m --keep-going --poll-progress-after 120s "$@"; }
+step() {
+  local name=$1; shift
+  local t0; t0=$(date +%s)
+  "$@"
+  say "$name in $(( $(date +%s) - t0 )) s"
+}
+
+step "pods, services, dns" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns -- -kubeconfig "$kubeconfig"
+# Its specs share one topology (an Ordered container): one process, after
+# the others, so that their pod churn does not slow the CNI's policy syncs.
+step "netpol" ginkgo --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
+# They break the cluster on purpose, one at a time, and repair it: each
+# shows a conformance check failing for the right reason.
+step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns ./suites/netpol -- -kubeconfig "$kubeconfig"
+
+leftover=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run 2>&1 | tail -n1)
+say "$leftover"
+case $leftover in 0\ *) ;; *) echo "row $cni: test runs left objects behind" >&2; exit 1 ;; esac
+
+# A CNI whose profile lacks NetworkPolicy must have every policy spec
+# reported unsupported: not passed, not failed.
+if "$bin" cni variants --without NetworkPolicy "$cni" | grep -qx "$cni"; then
+  "$bin" report expect --label Feature:NetworkPolicy --state unsupported "$reports"/netpol-*.conformance.json
+fi
+say "done in $(( $(date +%s) - start )) s"

@@ -6,17 +6,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/timeouts"
 )
-
-// AgentRolloutTimeout bounds a CNI agent DaemonSet's rollout after a
-// PolicySwitch changed it.
-const AgentRolloutTimeout = 3 * time.Minute
 
 // FlagSwitch is a PolicySwitch that sets one flag of the agent container
 // and rolls the agent DaemonSet out.
@@ -52,7 +48,7 @@ func (s FlagSwitch) SetPolicy(ctx context.Context, cl *kube.Client, d Detected, 
 	if _, err := dss.Patch(ctx, d.DaemonSet, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
 		return fmt.Errorf("setting %s=%s on DaemonSet %s/%s: %w", s.Flag, value, d.Namespace, d.DaemonSet, err)
 	}
-	return cl.WaitDaemonSet(ctx, d.Namespace, d.DaemonSet, AgentRolloutTimeout)
+	return cl.WaitDaemonSet(ctx, d.Namespace, d.DaemonSet, timeouts.Current.Rollout)
 }
 
 // flagValue returns the value of a --name=value or --name value flag in

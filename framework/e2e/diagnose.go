@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -169,7 +170,7 @@ func diagnoseDNS(ctx context.Context, cl *kube.Client, pod *corev1.Pod) dnsDiagn
 		return d
 	}
 	soa := func(server string) probe.Probe {
-		return probe.Probe{ID: server, Protocol: probe.DNS, DNSType: probe.DNSTypeSOA, Target: d.domain, Server: server, TimeoutMs: 2000}
+		return probe.Probe{ID: server, Protocol: probe.DNS, DNSType: probe.DNSTypeSOA, Target: d.domain, Server: server, TimeoutMs: timeouts.Ms(timeouts.Current.DNSAttempt)}
 	}
 	probes := []probe.Probe{soa(Addr(svc.Spec.ClusterIP, dnsServicePort(svc)))}
 	for _, e := range d.endpoints {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netconform/netconform/framework/timeouts"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -65,7 +66,7 @@ func (c *Client) DeleteLabelled(ctx context.Context, selector string) error {
 				}
 			}
 			return fmt.Errorf("namespaces still present: %s", strings.Join(names, ", "))
-		case <-time.After(time.Second):
+		case <-time.After(timeouts.Current.Repeat):
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/netconform/netconform/framework/probe"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // The data-plane contract, as checks over every ordered pair of nodes.
@@ -48,7 +49,7 @@ func FullDatagram() Check {
 // them. A path-MTU black hole stalls it.
 func Transfer(size int) Check {
 	return Check{Name: fmt.Sprintf("pod → pod TCP transfer of %d KiB", size>>10), From: PodRole, To: PodRole, Protocol: probe.HTTP, CrossNode: true,
-		TimeoutMs: 5000,
+		TimeoutMs: timeouts.Ms(timeouts.Current.Transfer),
 		Payload: func(e probe.Env) int {
 			if e.MTU == 0 {
 				return 0 // without an MTU the message could not name it

@@ -7,6 +7,7 @@ import (
 
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/probe/remote"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // Role says which kind of agent a check starts from or aims at.
@@ -88,13 +89,13 @@ type Check struct {
 	// agent's environment (its interface MTU); 0 means "cannot size it",
 	// and the cell fails saying so.
 	Payload func(probe.Env) int
-	// TimeoutMs is the per-probe timeout (default 1000).
+	// TimeoutMs is the per-probe timeout (default: timeouts.Current.Attempt).
 	TimeoutMs int
 }
 
 func (c Check) timeoutMs() int {
 	if c.TimeoutMs <= 0 {
-		return 1000
+		return timeouts.Ms(timeouts.Current.Attempt)
 	}
 	return c.TimeoutMs
 }

@@ -115,7 +115,7 @@ func waitAgent(ctx context.Context, cl *kube.Client, ns, name string) (*corev1.P
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("the agent pod did not become Ready within %s: %s", timeouts.Current.PreflightAgent, state)
-		case <-time.After(time.Second):
+		case <-time.After(timeouts.Current.Repeat):
 		}
 	}
 }

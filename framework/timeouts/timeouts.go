@@ -44,6 +44,8 @@ type Timeouts struct {
 	// CheckAttempt is one attempt of the bring-up cross-node check, on a
 	// cluster whose CNI may still be settling.
 	CheckAttempt time.Duration
+	// Transfer is one multi-megabyte TCP transfer between pods.
+	Transfer time.Duration
 
 	// Intervals.
 	Poll   time.Duration // between attempts of a wait (Eventually)
@@ -59,7 +61,7 @@ func Default() Timeouts {
 		Cleanup:  3 * time.Minute,
 		PodReady: 2 * time.Minute, Probe: 30 * time.Second, Converge: time.Minute, Stays: 6 * time.Second,
 		Rollout: 3 * time.Minute,
-		Attempt: time.Second, DNSAttempt: 2 * time.Second, CheckAttempt: 2 * time.Second,
+		Attempt: time.Second, DNSAttempt: 2 * time.Second, CheckAttempt: 2 * time.Second, Transfer: 5 * time.Second,
 		Poll: 250 * time.Millisecond, Repeat: time.Second,
 	}
 }
@@ -79,7 +81,7 @@ func (t *Timeouts) fields() map[string]*time.Duration {
 		"firstContact": &t.FirstContact, "preflight": &t.Preflight, "preflightAgent": &t.PreflightAgent,
 		"cleanup": &t.Cleanup, "podReady": &t.PodReady, "probe": &t.Probe, "converge": &t.Converge,
 		"stays": &t.Stays, "rollout": &t.Rollout, "attempt": &t.Attempt, "dnsAttempt": &t.DNSAttempt,
-		"checkAttempt": &t.CheckAttempt, "poll": &t.Poll, "repeat": &t.Repeat,
+		"checkAttempt": &t.CheckAttempt, "transfer": &t.Transfer, "poll": &t.Poll, "repeat": &t.Repeat,
 	}
 }
 

@@ -96,7 +96,7 @@ var _ = Describe("A Service of type NodePort", Label("services", e2e.Conformance
 
 		By("a node without a local endpoint does not forward the connection elsewhere")
 		Consistently(ctx, func(g Gomega) {
-			r := fromRunner(ctx, probe.Probe{ID: "remote", Protocol: probe.TCP, Target: without, TimeoutMs: 1000})
+			r := fromRunner(ctx, probe.Probe{ID: "remote", Protocol: probe.TCP, Target: without, TimeoutMs: timeouts.Ms(timeouts.Current.Attempt)})
 			g.Expect(r.Verdict).NotTo(Equal(probe.Connected), "NodePort %s on %s (no local endpoint) answered from %v", without, nodes[1], r.Echo)
 		}).WithTimeout(5 * timeouts.Current.Repeat).WithPolling(timeouts.Current.Repeat).Should(Succeed())
 	})

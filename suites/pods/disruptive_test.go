@@ -48,7 +48,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 			DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-t", "nat", "-D"}, rule...)...) })
 		}
 		agent := e2e.MeshAgent(m, broken)
-		failure := expectOnly(ctx, cl, m, PodMesh, want, PodMesh)
+		failure := expectOnly(ctx, m, breakage{PodMesh, want}, PodMesh)
 		Expect(failure).To(And(
 			ContainSubstring("pod "+agent.Pod.Name+" on "+broken+" → pod "),
 			ContainSubstring("'s node IP), not "+agent.IP+": "+broken+"'s traffic is source-NATed")), "the failure must name the node and the address seen")
@@ -70,7 +70,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		})
 		// Routes are stateless: the replies of other's pods to broken's
 		// take the same route, so both directions of the pair fail.
-		failure := expectOnly(ctx, cl, m, PodMesh, [][2]string{{broken, other}, {other, broken}}, PodMesh)
+		failure := expectOnly(ctx, m, breakage{PodMesh, [][2]string{{broken, other}, {other, broken}}}, PodMesh)
 		Expect(failure).To(ContainSubstring(fmt.Sprintf("on %s → pod %s on %s, TCP: timed out", broken, e2e.MeshAgent(m, other).Pod.Name, other)))
 		AddReportEntry("the conformance check's failure", failure)
 	})
@@ -88,7 +88,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-I"}, rule...)...)
 		DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-D"}, rule...)...) })
 
-		failure := expectOnly(ctx, cl, m, LargePackets, [][2]string{{broken, other}}, checks)
+		failure := expectOnly(ctx, m, breakage{LargePackets, [][2]string{{broken, other}}}, checks)
 		Expect(failure).To(And(MatchRegexp(`UDP: a \d+-byte payload \(`+broken+`'s pod interface \S+ has MTU \d+\) did not cross: timed out`),
 			MatchRegexp(`HTTP: a 4194304-byte payload \(`+broken+`'s pod interface \S+ has MTU \d+\) did not cross`)))
 		AddReportEntry("the conformance check's failure", failure)
@@ -106,7 +106,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-I"}, rule...)...)
 		DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-D"}, rule...)...) })
 
-		failure := expectOnly(ctx, cl, m, NodeMesh[:2], [][2]string{{broken, other}}, NodeMesh)
+		failure := expectOnly(ctx, m, breakage{NodeMesh[:2], [][2]string{{broken, other}}}, NodeMesh)
 		Expect(failure).To(ContainSubstring(fmt.Sprintf("node %s (hostNetwork pod host-%s) → pod %s on %s, TCP: timed out", broken, broken, e2e.MeshAgent(m, other).Pod.Name, other)))
 		AddReportEntry("the conformance check's failure", failure)
 	})
@@ -126,12 +126,20 @@ func intactMesh(ctx context.Context, cl *kube.Client, withHosts bool, checks ...
 // below a full-size packet on any pod network, above every small probe.
 const BlackHoleFrom = 1200
 
-// expectOnly observes checks until the ones in failing fail on exactly
-// the pairs want, and every other check passes, and returns the failure
-// the conformance spec would print.
-func expectOnly(ctx context.Context, cl *kube.Client, m *mesh.Mesh, failing []mesh.Check, want [][2]string, checks []mesh.Check) string {
+// breakage is what a proof expects to see fail: the checks in failing, on
+// exactly the pairs (from node, to node) in pairs; every other check of the
+// observed ones passes.
+type breakage struct {
+	failing []mesh.Check
+	pairs   [][2]string
+}
+
+// expectOnly observes checks on the mesh until exactly the breakage shows,
+// and returns the failure the conformance spec would print.
+func expectOnly(ctx context.Context, m *mesh.Mesh, want breakage, checks []mesh.Check) string {
 	GinkgoHelper()
-	slices.SortFunc(want, comparePairs)
+	cl, failing := e2e.Cluster, want.failing
+	slices.SortFunc(want.pairs, comparePairs)
 	var failure string
 	Eventually(ctx, func(g Gomega) {
 		obs := e2e.ObserveMesh(ctx, cl, m, checks...)
@@ -139,7 +147,7 @@ func expectOnly(ctx context.Context, cl *kube.Client, m *mesh.Mesh, failing []me
 		for _, t := range obs.Tables {
 			var expected [][2]string
 			if slices.ContainsFunc(failing, func(c mesh.Check) bool { return c.Name == t.Check.Name }) {
-				expected = want
+				expected = want.pairs
 			}
 			got := t.Failed()
 			slices.SortFunc(got, comparePairs)

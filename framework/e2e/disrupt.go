@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/netconform/netconform/framework/agent"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/kube"
 )
 

@@ -4,17 +4,16 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/netconform/netconform/framework/agent"
-	"github.com/netconform/netconform/framework/timeouts"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/mesh"
 	"github.com/netconform/netconform/framework/probe/remote"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // DeployMesh starts one agent pod on every node of the cluster, control

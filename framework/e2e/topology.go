@@ -7,18 +7,17 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netconform/netconform/framework/agent"
-	"github.com/netconform/netconform/framework/timeouts"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/matrix"
 	"github.com/netconform/netconform/framework/reach"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // Topology is a set of namespaces (x, y, z by default) with the same agent

@@ -7,18 +7,17 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/netconform/netconform/framework/agent"
-	"github.com/netconform/netconform/framework/timeouts"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/probe/remote"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // Pod Security levels a test namespace can enforce.

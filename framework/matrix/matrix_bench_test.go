@@ -8,13 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netconform/netconform/framework/agent"
-
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/matrix"
 	"github.com/netconform/netconform/framework/probe"

@@ -13,17 +13,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netconform/netconform/framework/agent"
-	"github.com/netconform/netconform/framework/timeouts"
-
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/probe/remote"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // Result is what preflight learnt.

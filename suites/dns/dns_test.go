@@ -4,9 +4,6 @@ import (
 	"context"
 	"sort"
 
-	"github.com/netconform/netconform/framework/agent"
-	"github.com/netconform/netconform/framework/timeouts"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -14,9 +11,11 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // zone is the cluster domain; kubeadm's default.

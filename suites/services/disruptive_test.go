@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/netconform/netconform/framework/agent"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
@@ -15,6 +13,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/timeouts"
 )

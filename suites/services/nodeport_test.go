@@ -4,18 +4,17 @@ import (
 	"context"
 	"net"
 
-	"github.com/netconform/netconform/framework/agent"
-	"github.com/netconform/netconform/framework/timeouts"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // nodeIPs maps every node to its InternalIP.

@@ -7,11 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netconform/netconform/framework/agent"
-
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/probe/remote"

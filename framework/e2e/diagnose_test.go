@@ -12,9 +12,7 @@ import (
 
 func TestDNSPortIsNeverTheMetricsPort(t *testing.T) {
 	tcp, udp := corev1.ProtocolTCP, corev1.ProtocolUDP
-	port := func(name string, proto corev1.Protocol, n int32) discoveryv1.EndpointPort {
-		return discoveryv1.EndpointPort{Name: &name, Protocol: &proto, Port: &n}
-	}
+	port := endpointPort
 	for _, c := range []struct {
 		ports []discoveryv1.EndpointPort
 		want  int

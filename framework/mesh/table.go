@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/netconform/netconform/framework/probe"
+	"github.com/netconform/netconform/framework/reach"
 )
 
 // Outcome is how one pair fared on one check.
@@ -124,20 +125,11 @@ func (t *Table) String() string {
 	for _, from := range t.Nodes {
 		line := fmt.Sprintf("%-*s", width, short[from])
 		for _, to := range t.Nodes {
-			line += " " + centered(t.Get(from, to).Outcome.Symbol(), len(short[to]))
+			line += " " + reach.Centered(t.Get(from, to).Outcome.Symbol(), len(short[to]))
 		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	return b.String()
-}
-
-func centered(s string, width int) string {
-	pad := width - len(s)
-	if pad <= 0 {
-		return s
-	}
-	left := pad / 2
-	return strings.Repeat(" ", left) + s + strings.Repeat(" ", pad-left)
 }
 
 // maxListed bounds the per-pair lines of a report; the table shows all.

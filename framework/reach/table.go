@@ -146,16 +146,17 @@ func (t *Table) String() string {
 	for row, name := range names {
 		line := fmt.Sprintf("%-*s", rowWidth, name)
 		for col, colName := range names {
-			line += " " + centered(t.cells[row*len(names)+col].String(), len(colName))
+			line += " " + Centered(t.cells[row*len(names)+col].String(), len(colName))
 		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	return b.String()
 }
 
-// centered pads s to width, leaning left when the padding is uneven, so a
-// symbol sits under the middle of its column header.
-func centered(s string, width int) string {
+// Centered pads s to width, leaning left when the padding is uneven, so a
+// symbol sits under the middle of its column header (in every printed
+// table of the project).
+func Centered(s string, width int) string {
 	pad := width - len(s)
 	if pad <= 0 {
 		return s

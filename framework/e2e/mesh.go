@@ -39,8 +39,11 @@ func DeployMesh(ctx context.Context, cl *kube.Client, withHosts bool) *mesh.Mesh
 		}
 	}
 	deployed := DeployAll(ctx, cl, pods...)
-	m := &mesh.Mesh{Addresses: map[string]string{}}
+	m := &mesh.Mesh{Addresses: map[string]string{}, PodCIDRs: map[string]string{}}
 	for _, n := range nodes.Items {
+		for _, cidr := range n.Spec.PodCIDRs {
+			m.PodCIDRs[cidr] = n.Name
+		}
 		for _, a := range n.Status.Addresses {
 			if a.Type == corev1.NodeInternalIP || a.Type == corev1.NodeExternalIP {
 				m.Addresses[a.Address] = n.Name + "'s node IP"

@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -48,6 +49,10 @@ type Mesh struct {
 	// Addresses names the owner of known addresses (node IPs, pod IPs),
 	// to say whose address a server saw instead of the client's.
 	Addresses map[string]string
+	// PodCIDRs maps each node's pod CIDRs to the node: an address there
+	// that no pod holds is the node's own on the pod network (its bridge,
+	// its tunnel device), which a masquerading node uses as source.
+	PodCIDRs map[string]string
 }
 
 // Nodes lists the nodes of the mesh in the order of its pod agents.
@@ -70,6 +75,13 @@ func (m *Mesh) agents(r Role) []Agent {
 func (m *Mesh) owner(ip string) string {
 	if o, ok := m.Addresses[ip]; ok {
 		return o
+	}
+	if addr, err := netip.ParseAddr(ip); err == nil {
+		for cidr, node := range m.PodCIDRs {
+			if prefix, err := netip.ParsePrefix(cidr); err == nil && prefix.Contains(addr) {
+				return node + "'s address on the pod network"
+			}
+		}
 	}
 	return "no node's or test pod's address"
 }

@@ -272,3 +272,20 @@ func TestShortNames(t *testing.T) {
 		}
 	}
 }
+
+// A node that masquerades through a tunnel device uses its own address on
+// the pod network (Flannel's flannel.1 holds the subnet's .0): the message
+// must still name the node.
+func TestOwnerOfANodeAddressOnThePodNetwork(t *testing.T) {
+	m := testMesh()
+	m.PodCIDRs = map[string]string{"10.244.0.0/24": testNodes[0], "10.244.2.0/24": testNodes[2]}
+	for ip, want := range map[string]string{
+		"172.18.0.3": "kind-worker's node IP",
+		"10.244.2.0": "kind-worker2's address on the pod network",
+		"10.244.9.9": "no node's or test pod's address",
+	} {
+		if got := m.owner(ip); got != want {
+			t.Errorf("owner(%s) = %q, want %q", ip, got, want)
+		}
+	}
+}

@@ -49,7 +49,9 @@ step "netpol" ginkgo --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig
 # shows a conformance check failing for the right reason.
 step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns ./suites/netpol -- -kubeconfig "$kubeconfig"
 
-leftover=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run 2>&1 | tail -n1)
+leftovers=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --wait 2m 2>&1)
+echo "$leftovers" | grep "^left:" || true
+leftover=$(echo "$leftovers" | tail -n1)
 say "$leftover"
 case $leftover in 0\ *) ;; *) echo "row $cni: test runs left objects behind" >&2; exit 1 ;; esac
 

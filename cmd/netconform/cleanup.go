@@ -14,6 +14,7 @@ func cleanup(ctx context.Context, args []string) error {
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the cluster (default $KUBECONFIG)")
 	runID := fs.String("run-id", "", "remove only this run's objects")
 	dryRun := fs.Bool("dry-run", false, "only count what would be removed")
+	wait := fs.Duration("wait", 0, "with --dry-run: first wait up to this long for namespaces still terminating")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -26,9 +27,17 @@ func cleanup(ctx context.Context, args []string) error {
 		selector += "=" + *runID
 	}
 	if *dryRun {
+		if *wait > 0 {
+			if err := cl.WaitTerminating(ctx, selector, *wait); err != nil {
+				return err
+			}
+		}
 		left, err := cl.CountLabelled(ctx, selector)
 		if err != nil {
 			return err
+		}
+		for _, n := range left.Names {
+			fmt.Println("left:", n)
 		}
 		// The total comes first: scripts read it.
 		fmt.Printf("%d objects left by test runs (%d namespaces, %d cluster-scoped)\n", left.Total(), left.Namespaces, left.ClusterScoped)

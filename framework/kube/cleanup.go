@@ -19,6 +19,9 @@ const RunIDLabel = "netconform.io/run-id"
 type Leftovers struct {
 	Namespaces    int
 	ClusterScoped int // IngressClasses, ClusterRoles, ClusterRoleBindings
+	// Names lists the namespaces, each with its phase (Active, or
+	// Terminating and why it still is).
+	Names []string
 }
 
 // Total is every object counted.
@@ -31,8 +34,45 @@ func (c *Client) CountLabelled(ctx context.Context, selector string) (Leftovers,
 	if err != nil {
 		return Leftovers{}, err
 	}
-	n, err := c.deleteClusterScoped(ctx, selector, true)
-	return Leftovers{Namespaces: len(list.Items), ClusterScoped: n}, err
+	left := Leftovers{Namespaces: len(list.Items)}
+	for _, ns := range list.Items {
+		desc := ns.Name + " (" + string(ns.Status.Phase)
+		for _, cond := range ns.Status.Conditions {
+			if cond.Status == "True" && cond.Message != "" {
+				desc += ": " + cond.Message
+			}
+		}
+		left.Names = append(left.Names, desc+")")
+	}
+	left.ClusterScoped, err = c.deleteClusterScoped(ctx, selector, true)
+	return left, err
+}
+
+// WaitTerminating waits, up to timeout, until no namespace matching the
+// selector is still being deleted: a namespace a run deleted a moment ago
+// is not a leak, one still terminating after the bound is.
+func (c *Client) WaitTerminating(ctx context.Context, selector string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		list, err := c.Clientset.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: selector})
+		if err == nil {
+			terminating := 0
+			for _, ns := range list.Items {
+				if ns.Status.Phase == "Terminating" {
+					terminating++
+				}
+			}
+			if terminating == 0 {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil // the count that follows names what is still there
+		case <-time.After(timeouts.Current.Repeat):
+		}
+	}
 }
 
 // DeleteLabelled deletes every cluster-scoped object and every namespace

@@ -44,7 +44,7 @@ func (c *Client) CountLabelled(ctx context.Context, selector string) (Leftovers,
 		}
 		left.Names = append(left.Names, desc+")")
 	}
-	left.ClusterScoped, err = c.deleteClusterScoped(ctx, selector, true)
+	left.ClusterScoped, err = c.clusterScopedObjects(ctx, selector, false)
 	return left, err
 }
 
@@ -79,7 +79,7 @@ func (c *Client) WaitTerminating(ctx context.Context, selector string, timeout t
 // (and so everything in it) matching the label selector, and waits until
 // no such namespace is left.
 func (c *Client) DeleteLabelled(ctx context.Context, selector string) error {
-	if _, err := c.deleteClusterScoped(ctx, selector, false); err != nil {
+	if _, err := c.clusterScopedObjects(ctx, selector, true); err != nil {
 		return err
 	}
 	nss := c.Clientset.CoreV1().Namespaces()

@@ -70,9 +70,9 @@ func (c *Client) Delete(ctx context.Context, obj client.Object) error {
 	return nil
 }
 
-// deleteClusterScoped deletes the cluster-scoped objects matching the
-// selector and returns how many there were.
-func (c *Client) deleteClusterScoped(ctx context.Context, selector string, dryRun bool) (int, error) {
+// clusterScopedObjects counts the cluster-scoped objects matching the
+// selector and, with remove, deletes them.
+func (c *Client) clusterScopedObjects(ctx context.Context, selector string, remove bool) (int, error) {
 	n := 0
 	for _, k := range clusterScoped {
 		list := k.list()
@@ -85,7 +85,7 @@ func (c *Client) deleteClusterScoped(ctx context.Context, selector string, dryRu
 		}
 		for _, item := range items {
 			n++
-			if dryRun {
+			if !remove {
 				continue
 			}
 			if err := c.Delete(ctx, item.(client.Object)); err != nil {

@@ -29,15 +29,12 @@ func benchMesh(b *testing.B) (*kube.Client, *mesh.Mesh) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "nc-bench-mesh-", Labels: map[string]string{
-		kube.RunIDLabel: "bench", "pod-security.kubernetes.io/enforce": "privileged"}}}
-	created, err := cl.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
-	if err != nil {
+	created := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "nc-bench-mesh-", Labels: map[string]string{
+		"pod-security.kubernetes.io/enforce": "privileged"}}}
+	if err := cl.CreateLabelled(ctx, created, "bench"); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() {
-		cl.Clientset.CoreV1().Namespaces().Delete(context.Background(), created.Name, metav1.DeleteOptions{})
-	})
+	b.Cleanup(func() { cl.Delete(context.Background(), created) })
 	nodes, err := cl.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		b.Fatal(err)
@@ -48,7 +45,7 @@ func benchMesh(b *testing.B) (*kube.Client, *mesh.Mesh) {
 			agent.Pod("host-"+n.Name, created.Name, agent.OnNode(n.Name), agent.WithHostNetwork()))
 	}
 	for _, p := range pods {
-		if _, err := cl.Clientset.CoreV1().Pods(created.Name).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+		if err := cl.CreateLabelled(ctx, p, "bench"); err != nil {
 			b.Fatal(err)
 		}
 	}

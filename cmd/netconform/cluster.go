@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	// The add-ons (Ingress controllers, MetalLB) register themselves and
+	// their images.
+	_ "github.com/netconform/netconform/framework/addon"
 	"github.com/netconform/netconform/framework/cluster"
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/feature"

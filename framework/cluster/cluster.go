@@ -138,8 +138,8 @@ func Create(ctx context.Context, cfg Config) (*Cluster, error) {
 }
 
 // plan lists the steps of Create: the kind cluster (made, or reused when
-// it exists), its images, the egress guard, the CNI, the add-ons, then
-// waits and the end-to-end check.
+// it exists), its images, the egress guard, the CNI, waits and the
+// end-to-end check, then the add-ons.
 func plan(cfg Config, plugin cni.Plugin, exists bool) []Step {
 	steps := []Step{kindStep(exists, plugin.PodSubnet),
 		// The suites' own pods: probe agents, and node tools for the
@@ -158,10 +158,7 @@ func plan(cfg Config, plugin cni.Plugin, exists bool) []Step {
 			return c.Client.Apply(ctx, manifest)
 		}},
 	}
-	for _, a := range cfg.AddOns {
-		steps = append(steps, addOnSteps(a)...)
-	}
-	return append(steps,
+	steps = append(steps,
 		Step{Name: "wait nodes and system pods", Run: func(ctx context.Context, c *Cluster) error {
 			if err := c.Client.WaitNodesReady(ctx, cfg.Workers+1, timeouts.Current.NodesReady); err != nil {
 				return err
@@ -174,6 +171,12 @@ func plan(cfg Config, plugin cni.Plugin, exists bool) []Step {
 		Step{Name: "cross-node check", Images: []string{images.Agent}, Run: func(ctx context.Context, c *Cluster) error {
 			return CheckCrossNode(ctx, c.Client, cfg.Log)
 		}})
+	// Add-ons go on a cluster whose nodes, CNI and DNS work end to end, so
+	// that an add-on that fails is the add-on's fault.
+	for _, a := range cfg.AddOns {
+		steps = append(steps, addOnSteps(a)...)
+	}
+	return steps
 }
 
 // kindStep creates the kind cluster, or exports the kubeconfig of the one

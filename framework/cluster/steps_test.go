@@ -98,7 +98,7 @@ func TestImagesCollectedOnceWithoutTheNodeImage(t *testing.T) {
 	}
 }
 
-func TestPlanRunsAddOnsAfterTheCNI(t *testing.T) {
+func TestPlanRunsAddOnsOnACheckedCluster(t *testing.T) {
 	cfg := Config{CNI: "kube-router", AddOns: []AddOn{fakeAddOn{}}}
 	cfg.defaults()
 	plugin, err := cni.Lookup(cfg.CNI)
@@ -109,7 +109,7 @@ func TestPlanRunsAddOnsAfterTheCNI(t *testing.T) {
 	for _, s := range plan(cfg, plugin, false) {
 		names = append(names, s.Name)
 	}
-	want := []string{"kind create", "load images", "egress guard", "install CNI kube-router", "add-on fake-lb: apply", "add-on fake-lb: wait", "wait nodes and system pods", "cross-node check"}
+	want := []string{"kind create", "load images", "egress guard", "install CNI kube-router", "wait nodes and system pods", "cross-node check", "add-on fake-lb: apply", "add-on fake-lb: wait"}
 	if !slices.Equal(names, want) {
 		t.Errorf("plan %q\nwant %q", names, want)
 	}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # One row of the CNI matrix: a fresh kind cluster with CNI, every suite on
-# it (the probe-only suites in parallel Ginkgo processes, NetworkPolicy in
-# one, then every Disruptive spec one at a time), a check that no test
-# object is left, the CNI held to its profile, and the cluster's deletion,
-# also when a step fails or the run is interrupted.
+# it (the probe-only suites and NetworkPolicy's lanes side by side, in
+# parallel Ginkgo processes, then every Disruptive spec one at a time), a
+# check that no test object is left, the CNI held to its profile, and the
+# cluster's deletion, also when a step fails or the run is interrupted.
 #
 #   scripts/row.sh CNI [REPORT_DIR]      (default reports/CNI)
 #
@@ -41,10 +41,25 @@ step() {
   say "$name in $(( $(date +%s) - t0 )) s"
 }
 
-step "pods, services, dns" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns -- -kubeconfig "$kubeconfig"
-# Its specs share one topology (an Ordered container): one process, after
-# the others, so that their pod churn does not slow the CNI's policy syncs.
-step "netpol" ginkgo --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
+# The probe-only suites and the NetworkPolicy lanes run side by side: most
+# of their time is waiting (pod start, policy sync, probe timeouts), not
+# CPU. NetworkPolicy's output goes to a log, printed once it is done.
+suites() {
+  ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns -- -kubeconfig "$kubeconfig" &
+  local others=$!
+  ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig" >"$reports/netpol.log" 2>&1 &
+  local netpol=$!
+  local rc=0
+  wait "$others" || rc=1
+  if wait "$netpol"; then
+    tail -n 12 "$reports/netpol.log"
+  else
+    rc=1
+    cat "$reports/netpol.log"
+  fi
+  return $rc
+}
+step "pods, services, dns and netpol" suites
 # They break the cluster on purpose, one at a time, and repair it: each
 # shows a conformance check failing for the right reason.
 step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns ./suites/netpol -- -kubeconfig "$kubeconfig"

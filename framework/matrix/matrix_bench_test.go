@@ -175,3 +175,79 @@ func BenchmarkMatrixExecPerCell(b *testing.B) {
 func matrixTarget(dst *corev1.Pod, c reach.Case) string {
 	return net.JoinHostPort(dst.Status.PodIP, strconv.Itoa(int(c.Port)))
 }
+
+// BenchmarkTopologyStartup creates the nine agent pods of a NetworkPolicy
+// topology (three namespaces) and waits until all are Ready: what each
+// NetworkPolicy lane pays once, before its first case.
+func BenchmarkTopologyStartup(b *testing.B) {
+	for b.Loop() {
+		if _, pods := benchTopology(b); len(pods) != 9 {
+			b.Fatalf("%d pods, want 9", len(pods))
+		}
+	}
+}
+
+// BenchmarkPolicyPropagation is the CNI's part of a NetworkPolicy case:
+// from creating a deny-all ingress policy in one namespace until the
+// matrix shows every pod of that namespace isolated ("s-enforced/op"),
+// and from deleting it until every pod answers again ("s-lifted/op").
+// Observations repeat back to back, so each figure is exact to about one
+// observation (one probe timeout while cells are denied).
+func BenchmarkPolicyPropagation(b *testing.B) {
+	cl, pods := benchTopology(b)
+	ctx := context.Background()
+	ns := pods[0].Namespace
+	cases := benchCases[:1]
+	isolated := func(tables []*reach.Table) bool {
+		t := tables[0]
+		for _, from := range t.Peers() {
+			for _, to := range t.Peers() {
+				if from == to {
+					continue
+				}
+				if want := to.Namespace != ns; (t.Get(from, to) == reach.Allow) != want {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	open := func(tables []*reach.Table) bool {
+		t := tables[0]
+		for _, from := range t.Peers() {
+			for _, to := range t.Peers() {
+				if from != to && t.Get(from, to) != reach.Allow {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	until := func(what string, done func([]*reach.Table) bool) time.Duration {
+		start, deadline := time.Now(), time.Now().Add(time.Minute)
+		for {
+			tables, err := matrix.Observe(ctx, cl, pods, cases, matrix.Options{})
+			if err == nil && done(tables) {
+				return time.Since(start)
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("%s: not seen within a minute (last error: %v)", what, err)
+			}
+		}
+	}
+	var enforced, lifted time.Duration
+	for b.Loop() {
+		np := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "deny-all", Namespace: ns},
+			Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}
+		if _, err := cl.Clientset.NetworkingV1().NetworkPolicies(ns).Create(ctx, np, metav1.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		enforced += until("deny-all enforced", isolated)
+		if err := cl.Clientset.NetworkingV1().NetworkPolicies(ns).Delete(ctx, np.Name, metav1.DeleteOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		lifted += until("deny-all lifted", open)
+	}
+	b.ReportMetric(enforced.Seconds()/float64(b.N), "s-enforced/op")
+	b.ReportMetric(lifted.Seconds()/float64(b.N), "s-lifted/op")
+}

@@ -2,6 +2,8 @@ package netpol
 
 import (
 	"context"
+	"fmt"
+	"sort"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -70,6 +72,9 @@ type policyCase struct {
 	// then, when set, goes on after the first enforced matrix: further
 	// changes, or checks beyond the matrix.
 	then func(ctx context.Context, t *e2e.Topology)
+	// matrices is how many enforced matrices the case shows (1 when 0):
+	// what it costs, for spreading the cases over lanes.
+	matrices int
 }
 
 // needs is every feature the case needs.
@@ -231,7 +236,8 @@ spec:
 		},
 	},
 	{
-		name: "follows pod and namespace label changes, and a deleted policy",
+		name:     "follows pod and namespace label changes, and a deleted policy",
+		matrices: 4,
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("allow-from-b-in-y", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
@@ -254,33 +260,79 @@ spec:
 	},
 }
 
-// The conformance specs share one topology (nine pods), deployed once:
-// each spec starts from no policy and the initial labels, proves the
-// all-allowed baseline, applies its case and shows the matrix converges to
-// what the evaluator computes from the objects, and stays there.
-var _ = Describe("NetworkPolicy", Ordered, ContinueOnFailure, Label("netpol", e2e.Conformance, e2e.FeatureNetworkPolicy), func() {
-	var topo *e2e.Topology
+// lanes is how many topologies the conformance specs are spread over.
+// Most of a case's time is waiting (for the CNI to apply a policy, for a
+// denied probe to time out, for a deny to be shown to stay), so cases on
+// separate topologies run side by side in parallel Ginkgo processes
+// (ginkgo -p) without changing what each one proves: a topology's matrix
+// only ever probes its own pods, and a policy only selects pods of its
+// own namespace, so no case can see another's policies.
+const lanes = 4
 
-	BeforeAll(func(ctx SpecContext) {
-		if ok, _ := e2e.Current.Features.Supports(feature.NetworkPolicy); ok {
-			topo = e2e.DeployTopology(ctx, e2e.Cluster, "netpol", e2e.WithPodOptions(fixtures.WithPolicyPorts()))
-		}
-	})
+// The conformance specs of one lane share one topology (nine pods),
+// deployed once: each spec starts from no policy and the initial labels,
+// proves the all-allowed baseline, applies its case and shows the matrix
+// converges to what the evaluator computes from the objects, and stays
+// there.
+var _ = Describe("NetworkPolicy", Label("netpol", e2e.Conformance, e2e.FeatureNetworkPolicy), func() {
+	for lane, cases := range spread(policyCases, lanes) {
+		Context(fmt.Sprintf("(lane %d of %d)", lane+1, lanes), Ordered, ContinueOnFailure, func() {
+			var topo *e2e.Topology
 
-	for _, c := range policyCases {
-		It(c.name, Label(feature.Labels(c.features...)...), func(ctx SpecContext) {
-			e2e.Requires(c.needs()...)
-			DeferCleanup(func(ctx SpecContext) { topo.Reset(ctx) })
-			By("every pod reaches every pod before any policy exists")
-			topo.ExpectBaseline(ctx, c.probed()...)
-			c.apply(ctx, topo)
-			topo.ExpectEnforced(ctx, c.probed()...)
-			if c.then != nil {
-				c.then(ctx, topo)
+			BeforeAll(func(ctx SpecContext) {
+				if ok, _ := e2e.Current.Features.Supports(feature.NetworkPolicy); ok {
+					topo = e2e.DeployTopology(ctx, e2e.Cluster, fmt.Sprintf("netpol%d", lane+1), e2e.WithPodOptions(fixtures.WithPolicyPorts()))
+				}
+			})
+
+			for _, c := range cases {
+				It(c.name, Label(feature.Labels(c.features...)...), func(ctx SpecContext) {
+					e2e.Requires(c.needs()...)
+					DeferCleanup(func(ctx SpecContext) { topo.Reset(ctx) })
+					By("every pod reaches every pod before any policy exists")
+					topo.ExpectBaseline(ctx, c.probed()...)
+					c.apply(ctx, topo)
+					topo.ExpectEnforced(ctx, c.probed()...)
+					if c.then != nil {
+						c.then(ctx, topo)
+					}
+				})
 			}
 		})
 	}
 })
+
+// spread deals the cases over n lanes, the costliest first, each to the
+// lane with the least work so far; the order of cases within a lane is
+// kept.
+func spread(cases []policyCase, n int) [][]policyCase {
+	order := make([]int, len(cases))
+	for i := range order {
+		order[i] = i
+	}
+	cost := func(i int) int { return max(cases[i].matrices, 1) }
+	sort.SliceStable(order, func(a, b int) bool { return cost(order[a]) > cost(order[b]) })
+	load := make([]int, n)
+	picked := make([][]int, n)
+	for _, i := range order {
+		lane := 0
+		for l := range load {
+			if load[l] < load[lane] {
+				lane = l
+			}
+		}
+		load[lane] += cost(i)
+		picked[lane] = append(picked[lane], i)
+	}
+	out := make([][]policyCase, n)
+	for l, idx := range picked {
+		sort.Ints(idx)
+		for _, i := range idx {
+			out[l] = append(out[l], cases[i])
+		}
+	}
+	return out
+}
 
 func relabel(ctx context.Context, p *corev1.Pod, key, value string) {
 	GinkgoHelper()

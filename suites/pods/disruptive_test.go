@@ -20,21 +20,24 @@ import (
 // These specs break one node, in one direction where the data plane
 // allows it, and show that the conformance checks then fail on exactly the
 // node pairs broken, naming the node and the cause, and on nothing else;
-// each mends the node afterwards.
-var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disruptive), Serial, func() {
+// each mends the node afterwards. They share one mesh of pods (one per
+// node), shown intact again by each spec before it breaks anything, so a
+// mend that fell short fails the next spec, not passes it.
+var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disruptive), Serial, Ordered, func() {
 	var (
 		cl            *kube.Client
-		m             *mesh.Mesh
-		broken, other string // broken is the node at fault, other a peer of it
+		pods          *mesh.Mesh // the pods' mesh, without hostNetwork pods
+		broken, other string     // broken is the node at fault, other a peer of it
 	)
-	BeforeEach(func(ctx SpecContext) {
+	BeforeAll(func(ctx SpecContext) {
 		cl = e2e.Cluster
 		nodes := e2e.SchedulableNodes(ctx, cl, 2)
 		broken, other = nodes[1], nodes[0]
+		pods = e2e.DeployMesh(ctx, cl, false)
 	})
 
 	It("names the node whose pods' traffic to other nodes is source-NATed, and fails only its pairs", func(ctx SpecContext) {
-		m = intactMesh(ctx, cl, false, PodMesh...)
+		m := intact(ctx, cl, pods, PodMesh...)
 		from := podCIDR(ctx, cl, broken)
 		shell := e2e.OnNode(ctx, cl, broken)
 		var want [][2]string
@@ -60,7 +63,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 	})
 
 	It("names the node pair whose route is blackholed", func(ctx SpecContext) {
-		m = intactMesh(ctx, cl, false, PodMesh...)
+		m := intact(ctx, cl, pods, PodMesh...)
 		cidr := podCIDR(ctx, cl, other)
 		shell := e2e.OnNode(ctx, cl, broken)
 		route := shell.Run(ctx, "ip", "route", "show", cidr)
@@ -81,7 +84,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 
 	It("names the node pair and the payload size lost to a path-MTU black hole", func(ctx SpecContext) {
 		checks := append(slices.Clone(PodMesh), LargePackets...)
-		m = intactMesh(ctx, cl, false, checks...)
+		m := intact(ctx, cl, pods, checks...)
 
 		// Large packets from broken's pods to other's vanish; small ones,
 		// and everything in the other direction, still pass: what a tunnel
@@ -99,7 +102,8 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 	})
 
 	It("names the node that cannot open connections to another node's pods", Label(e2e.FeatureHostNetwork), func(ctx SpecContext) {
-		m = intactMesh(ctx, cl, true, NodeMesh...)
+		// Its own mesh: hostNetwork pods need a privileged namespace.
+		m := intact(ctx, cl, e2e.DeployMesh(ctx, cl, true), NodeMesh...)
 
 		// Only new flows the node itself opens: replies to pods' probes of
 		// the node still leave, so pod → node keeps passing. In mangle:
@@ -116,11 +120,10 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 	})
 })
 
-// intactMesh deploys the mesh and shows the checks pass before anything
-// is broken: a proof that starts from a failing check proves nothing.
-func intactMesh(ctx context.Context, cl *kube.Client, withHosts bool, checks ...mesh.Check) *mesh.Mesh {
+// intact shows the checks pass on the mesh before anything is broken: a
+// proof that starts from a failing check proves nothing.
+func intact(ctx context.Context, cl *kube.Client, m *mesh.Mesh, checks ...mesh.Check) *mesh.Mesh {
 	GinkgoHelper()
-	m := e2e.DeployMesh(ctx, cl, withHosts)
 	By("the checks pass on the intact cluster")
 	e2e.ExpectMesh(ctx, cl, m, checks...)
 	return m

@@ -1,13 +1,14 @@
 # netconform: conformance suites for Kubernetes networking.
 #   make test          unit tests, then a fresh kind cluster, the suites on it, and its deletion
 #   make conformance   the suites against the embedded kind cluster (created or reused)
-#   make cluster       create (or reuse) a kind cluster:  make cluster CNI=kube-router
+#   make cluster       create (or reuse) a kind cluster:  make cluster CNI=kube-router ADDONS=metallb,traefik,haproxy
 #   make cluster-down  delete it
 #   make images        build every image offline into the local Docker engine
 #   make matrix        one fresh cluster per CNI, every suite, reports/<cni>/ and reports/matrix.html:
 #                      make matrix CNIS="kube-router flannel"
 
 CNI      ?= kube-router
+ADDONS   ?= metallb,traefik,haproxy
 CLUSTER  ?= netconform
 WORKERS  ?= 2
 GO       ?= go
@@ -31,7 +32,7 @@ images: $(BIN)
 	$(BIN) images build
 
 cluster: $(BIN)
-	$(BIN) cluster up --name $(CLUSTER) --cni $(CNI) --workers $(WORKERS) --reuse
+	$(BIN) cluster up --name $(CLUSTER) --cni $(CNI) --addons "$(ADDONS)" --workers $(WORKERS) --reuse
 
 cluster-down: $(BIN)
 	$(BIN) cluster down --name $(CLUSTER)

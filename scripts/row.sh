@@ -7,7 +7,8 @@
 #
 #   scripts/row.sh CNI [REPORT_DIR]      (default reports/CNI)
 #
-# CLUSTER names the kind cluster (netconform-row), PROCS the parallel
+# CLUSTER names the kind cluster (netconform-row), ADDONS its add-ons
+# (metallb,traefik,haproxy; empty for none), PROCS the parallel
 # Ginkgo processes (4), KEEP=1 keeps the cluster afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/.."
 cni=${1:?usage: scripts/row.sh CNI [REPORT_DIR]}
 reports=${2:-reports/$cni}
 cluster=${CLUSTER:-netconform-row}
+addons=${ADDONS-metallb,traefik,haproxy}
 procs=${PROCS:-4}
 bin=bin/netconform
 mkdir -p "$reports"
@@ -29,7 +31,7 @@ down() { [ "${KEEP:-0}" = 1 ] || "$bin" cluster down --name "$cluster" || true; 
 trap down EXIT
 
 start=$(date +%s)
-"$bin" cluster up --name "$cluster" --cni "$cni" --build=false
+"$bin" cluster up --name "$cluster" --cni "$cni" --addons "$addons" --build=false
 kubeconfig=$("$bin" cluster kubeconfig --name "$cluster")
 say "cluster up in $(( $(date +%s) - start )) s"
 
@@ -45,7 +47,7 @@ step() {
 # of their time is waiting (pod start, policy sync, probe timeouts), not
 # CPU. NetworkPolicy's output goes to a log, printed once it is done.
 suites() {
-  ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns -- -kubeconfig "$kubeconfig" &
+  ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns ./suites/ingress -- -kubeconfig "$kubeconfig" &
   local others=$!
   ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig" >"$reports/netpol.log" 2>&1 &
   local netpol=$!
@@ -59,10 +61,10 @@ suites() {
   fi
   return $rc
 }
-step "pods, services, dns and netpol" suites
+step "pods, services, dns, ingress and netpol" suites
 # They break the cluster on purpose, one at a time, and repair it: each
 # shows a conformance check failing for the right reason.
-step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns ./suites/netpol -- -kubeconfig "$kubeconfig"
+step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns ./suites/ingress ./suites/netpol -- -kubeconfig "$kubeconfig"
 
 leftovers=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --wait 2m 2>&1)
 echo "$leftovers" | grep "^left:" || true

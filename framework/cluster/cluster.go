@@ -25,6 +25,10 @@ const (
 	DefaultName    = "netconform"
 	DefaultCNI     = "kube-router"
 	DefaultWorkers = 2
+	// DefaultAddOns are what the embedded cluster and `make cluster` carry
+	// besides the CNI: MetalLB first, so that the Ingress controllers'
+	// LoadBalancer Services get their addresses from it.
+	DefaultAddOns = "metallb,traefik,haproxy"
 	ServiceSubnet  = "10.96.0.0/16"
 )
 

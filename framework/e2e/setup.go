@@ -14,6 +14,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	// The add-ons register themselves for the embedded cluster.
+	_ "github.com/netconform/netconform/framework/addon"
 	"github.com/netconform/netconform/framework/cluster"
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/feature"
@@ -26,6 +28,7 @@ var (
 	kubeconfig  = flag.String("kubeconfig", "", "kubeconfig of the cluster under test (default: $KUBECONFIG; when neither is set, an embedded kind cluster is created)")
 	keepCluster = flag.Bool("keep-cluster", false, "keep the embedded kind cluster after the run")
 	embeddedCNI = flag.String("cni", cluster.DefaultCNI, "CNI of the embedded kind cluster")
+	embeddedAdd = flag.String("addons", cluster.DefaultAddOns, "add-ons of the embedded kind cluster, comma-separated (empty: none)")
 	reportDir   = flag.String("report-dir", os.Getenv("NETCONFORM_REPORT_DIR"), "directory for the JUnit, Ginkgo JSON and conformance reports (none when empty)")
 	disruptive  = flag.Bool("disruptive", false, "also run the Disruptive specs, which break the cluster on purpose and repair it (never on a cluster in use)")
 	timeoutSpec = flag.String("timeouts", "", "override named timeouts, e.g. podReady=3m,converge=90s (also $NETCONFORM_TIMEOUTS); names: "+strings.Join(timeouts.Names(), ", "))
@@ -82,8 +85,9 @@ func RunSuite(t *testing.T, suite string) {
 		}
 		if env.Kubeconfig == "" {
 			By("creating the embedded kind cluster " + EmbeddedClusterName + " (no kubeconfig given)")
-			var err error
-			lease, err = cluster.Acquire(ctx, cluster.Config{Name: EmbeddedClusterName, CNI: *embeddedCNI, Log: logf}, buildImages)
+			addOns, err := cluster.LookupAddOns(splitList(*embeddedAdd)...)
+			Expect(err).NotTo(HaveOccurred(), "-addons")
+			lease, err = cluster.Acquire(ctx, cluster.Config{Name: EmbeddedClusterName, CNI: *embeddedCNI, AddOns: addOns, Log: logf}, buildImages)
 			Expect(err).NotTo(HaveOccurred(), "creating the embedded cluster")
 			env.Kubeconfig, env.Embedded = lease.Cluster.Kubeconfig, EmbeddedClusterName
 		}
@@ -121,6 +125,17 @@ func RunSuite(t *testing.T, suite string) {
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = withDisruptive(suiteConfig.LabelFilter, *disruptive)
 	RunSpecs(t, suite, suiteConfig, reporterConfig)
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func newRunID() string {

@@ -431,7 +431,7 @@ func DescribeMetalLB(ctx context.Context, cl *kube.Client, svc *corev1.Service) 
 	if svc != nil {
 		parts = append(parts, announcers(ctx, cl, ns, svc))
 		if ev := metalLBEvents(ctx, cl, svc); ev != "" {
-			parts = append(parts, "its events on the Service: "+ev)
+			parts = append(parts, "its events on the Service so far: "+ev)
 		}
 	}
 	parts = append(parts, configStates(ctx, cl, ns))

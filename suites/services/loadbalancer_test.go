@@ -52,12 +52,25 @@ func (lb loadBalancer) where(port int) string {
 }
 
 // loadBalancerAddress waits for the address the implementation writes in
-// svc's status.loadBalancer. No address within the bound is NotSupported
-// when no implementation runs (none detected, or MetalLB's controller has
-// no ready pod), and a failure naming the implementation's state otherwise.
+// svc's status.loadBalancer (see awaitAddress), NotSupported when no
+// implementation runs.
 func loadBalancerAddress(ctx context.Context, cl *kube.Client, svc *corev1.Service) loadBalancer {
 	GinkgoHelper()
-	lb := loadBalancer{cl: cl, svc: svc}
+	lb, unsupported := awaitAddress(ctx, cl, svc)
+	if unsupported != "" {
+		e2e.NotSupported(unsupported)
+	}
+	return lb
+}
+
+// awaitAddress waits for the address the implementation writes in svc's
+// status.loadBalancer. No address within the bound fails the spec, naming
+// the implementation's state, unless no implementation runs (MetalLB is
+// installed but its controller has no ready pod): then it returns why the
+// feature is not supported.
+func awaitAddress(ctx context.Context, cl *kube.Client, svc *corev1.Service) (lb loadBalancer, unsupported string) {
+	GinkgoHelper()
+	lb = loadBalancer{cl: cl, svc: svc}
 	bound := timeouts.Current.LoadBalancer
 	failure := e2e.Failure(func(g Gomega) {
 		g.Eventually(ctx, func(g Gomega) {
@@ -69,14 +82,14 @@ func loadBalancerAddress(ctx context.Context, cl *kube.Client, svc *corev1.Servi
 	})
 	if failure == "" {
 		Expect(netip.ParseAddr(lb.ip)).Error().NotTo(HaveOccurred(), "Service %s/%s: status.loadBalancer.ingress[0] has no IP: %+v", svc.Namespace, svc.Name, lb.svc.Status.LoadBalancer.Ingress)
-		return lb
+		return lb, ""
 	}
 	msg := fmt.Sprintf("Service %s/%s of type LoadBalancer got no address in status.loadBalancer within %s: %s", svc.Namespace, svc.Name, bound, lb.describe(ctx))
 	if metallb := addon.DescribeMetalLB(ctx, cl, svc); metallb.Installed && !metallb.Assigning {
-		e2e.NotSupported("no LoadBalancer implementation runs: " + msg)
+		return lb, "no LoadBalancer implementation runs: " + msg
 	}
 	Fail(msg)
-	return lb
+	return lb, ""
 }
 
 // answers is the check that the Service answers the runner's host on its
@@ -152,28 +165,43 @@ func (lb loadBalancer) inPool(ctx context.Context) {
 
 var _ = Describe("A Service of type LoadBalancer", Label("services", e2e.Conformance, e2e.FeatureLoadBalancer), Ordered, ContinueOnFailure, func() {
 	var (
-		cl    *kube.Client
-		ready []*corev1.Pod
-		lb    loadBalancer
+		cl          *kube.Client
+		ready       []*corev1.Pod
+		lb          loadBalancer
+		unsupported string
 	)
-	BeforeAll(func(ctx SpecContext) {
+	// Each spec reports a missing implementation itself: a skip in
+	// BeforeAll would leave the others skipped with no reason.
+	requires := func() {
+		GinkgoHelper()
 		e2e.Requires(feature.LoadBalancer)
+		if unsupported != "" {
+			e2e.NotSupported(unsupported)
+		}
+	}
+	BeforeAll(func(ctx SpecContext) {
+		if e2e.Missing(feature.LoadBalancer) != "" {
+			return
+		}
 		cl = e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "loadbalancer")
 		svc := e2e.Create(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.OfType(corev1.ServiceTypeLoadBalancer), fixtures.WithUDPAndHTTP()))
 		ready = e2e.DeployAll(ctx, cl, backendPods(ctx, ns, "web", 3)...)
-		lb = loadBalancerAddress(ctx, cl, svc)
+		lb, unsupported = awaitAddress(ctx, cl, svc)
 	})
 
 	It("gets an address in status.loadBalancer, from the implementation's pool", func(ctx SpecContext) {
+		requires()
 		lb.inPool(ctx)
 	})
 
 	It("answers the runner's host on that address over TCP and UDP", Label(e2e.FeatureUDP), func(ctx SpecContext) {
+		requires()
 		Eventually(ctx, lb.answers(ctx, "web-")).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 	})
 
 	It("spreads connections from outside the cluster over every endpoint", func(ctx SpecContext) {
+		requires()
 		Eventually(ctx, func(g Gomega) {
 			g.Expect(lb.answeredBy(ctx, g, connections)).To(Equal(names(ready)),
 				"over %d connections to %s the Service must reach every endpoint", connections, lb.where(fixtures.ServiceTCPPort))

@@ -158,6 +158,11 @@ func TestLoadBalancer(t *testing.T) {
 	if ok, reason := detectWith(t, detectLoadBalancer, metallb); !ok || !strings.Contains(reason, "MetalLB") {
 		t.Errorf("MetalLB: %v %q", ok, reason)
 	}
+	ours := metallb.DeepCopy()
+	ours.Spec.Template.Spec.Containers[0].Image = "docker.io/netconform/metallb-controller:v0.16.1"
+	if ok, reason := detectWith(t, detectLoadBalancer, ours); !ok || !strings.Contains(reason, "MetalLB") {
+		t.Errorf("netconform's MetalLB: %v %q", ok, reason)
+	}
 	cloud := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Spec: corev1.NodeSpec{ProviderID: "aws:///eu-west-1a/i-0abc"}}
 	if ok, reason := detectWith(t, detectLoadBalancer, cloud); !ok || !strings.Contains(reason, "aws") {
 		t.Errorf("cloud: %v %q", ok, reason)

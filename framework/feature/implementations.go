@@ -36,12 +36,16 @@ func detectIngress(ctx context.Context, in Input, set Set) error {
 }
 
 // loadBalancers are the LoadBalancer implementations netconform knows, by
-// a fragment of their controller's image. Kubernetes itself has none: a
-// Service of type LoadBalancer stays pending unless one runs.
-var loadBalancers = []struct{ name, image string }{
-	{"MetalLB", "metallb/controller"},
-	{"kube-vip cloud provider", "kube-vip-cloud-provider"},
-	{"cloud-provider-kind", "cloud-provider-kind"},
+// fragments of their controller's image (upstream's, and the one
+// netconform builds). Kubernetes itself has none: a Service of type
+// LoadBalancer stays pending unless one runs.
+var loadBalancers = []struct {
+	name   string
+	images []string
+}{
+	{"MetalLB", []string{"metallb/controller", "metallb-controller"}},
+	{"kube-vip cloud provider", []string{"kube-vip-cloud-provider"}},
+	{"cloud-provider-kind", []string{"cloud-provider-kind"}},
 }
 
 // cloudProviders implement LoadBalancer through their cloud controller
@@ -59,9 +63,11 @@ func detectLoadBalancer(ctx context.Context, in Input, set Set) error {
 	for _, d := range deps.Items {
 		for _, c := range d.Spec.Template.Spec.Containers {
 			for _, lb := range loadBalancers {
-				if strings.Contains(c.Image, lb.image) {
-					set.Present(LoadBalancer, fmt.Sprintf("%s runs (Deployment %s/%s, image %s)", lb.name, d.Namespace, d.Name, c.Image))
-					return nil
+				for _, image := range lb.images {
+					if strings.Contains(c.Image, image) {
+						set.Present(LoadBalancer, fmt.Sprintf("%s runs (Deployment %s/%s, image %s)", lb.name, d.Namespace, d.Name, c.Image))
+						return nil
+					}
 				}
 			}
 		}

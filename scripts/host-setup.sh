@@ -35,6 +35,14 @@ for tool in debootstrap chromium; do
   }
 done
 
+# Several kind clusters at once (make matrix beside a kept cluster, two
+# runs on one host) exhaust the default 128 inotify instances: kubelet and
+# kube-proxy then fail with "too many open files" and nodes never join.
+if [ "$(cat /proc/sys/fs/inotify/max_user_instances)" -lt 512 ]; then
+  say "raising fs.inotify.max_user_instances to 512 for several kind clusters"
+  sysctl -qw fs.inotify.max_user_instances=512 || die "cannot raise fs.inotify.max_user_instances"
+fi
+
 # 2. Capability bounding set: reduced?
 last=$(cat /proc/sys/kernel/cap_last_cap)
 have=$((16#$(awk '/^CapBnd:/ {print $2}' /proc/self/status)))

@@ -114,3 +114,18 @@ func setDeploymentFlag(ctx context.Context, cl *kube.Client, namespace, name, fl
 	}
 	return cl.WaitDeployment(ctx, namespace, name, timeouts.Current.Rollout)
 }
+
+// Controllers are the Ingress controllers netconform installs as add-ons.
+func Controllers() []Controller { return []Controller{Traefik, HAProxy} }
+
+// ControllerFor returns the add-on controller an IngressClass's
+// spec.controller names, so a suite that found the class can say which
+// Deployment serves it.
+func ControllerFor(ingressClassController string) (Controller, bool) {
+	for _, c := range Controllers() {
+		if c.Controller == ingressClassController {
+			return c, true
+		}
+	}
+	return Controller{}, false
+}

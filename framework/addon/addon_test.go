@@ -131,3 +131,12 @@ func TestTraefikStrictPrefixSwitch(t *testing.T) {
 		t.Errorf("want the same args with %s=false, got %v (was %v)", TraefikStrictPrefixFlag, after, before)
 	}
 }
+
+func TestControllerFor(t *testing.T) {
+	if c, ok := ControllerFor("haproxy-ingress.github.io/controller"); !ok || c.Deployment != "haproxy-ingress" {
+		t.Errorf("HAProxy Ingress's class not mapped to its Deployment: %+v %v", c, ok)
+	}
+	if _, ok := ControllerFor("k8s.io/ingress-nginx"); ok {
+		t.Error("a controller netconform does not install was mapped")
+	}
+}

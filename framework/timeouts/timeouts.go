@@ -37,6 +37,13 @@ type Timeouts struct {
 	Converge time.Duration // a CNI enforcing a NetworkPolicy change
 	Stays    time.Duration // an enforced matrix shown to stay as it is
 	Rollout  time.Duration // a system DaemonSet or Deployment rolled out again (Disruptive repairs)
+	// IngressRoute: an Ingress created, changed or deleted is routed
+	// accordingly by its controller (and gets its status address).
+	IngressRoute time.Duration
+	// IngressAnswer is one request through an Ingress controller; an
+	// answer it owes (a 5xx for a backend without endpoints) must come
+	// within it, not hang.
+	IngressAnswer time.Duration
 
 	// Single probe attempts, in the agent: what one denied cell costs.
 	Attempt    time.Duration // TCP, UDP, SCTP connection and echo
@@ -60,7 +67,7 @@ func Default() Timeouts {
 		FirstContact: 30 * time.Second, Preflight: 2 * time.Minute, PreflightAgent: 90 * time.Second,
 		Cleanup:  3 * time.Minute,
 		PodReady: 2 * time.Minute, Probe: 30 * time.Second, Converge: time.Minute, Stays: 6 * time.Second,
-		Rollout: 3 * time.Minute,
+		Rollout: 3 * time.Minute, IngressRoute: time.Minute, IngressAnswer: 5 * time.Second,
 		Attempt: time.Second, DNSAttempt: 2 * time.Second, CheckAttempt: 2 * time.Second, Transfer: 5 * time.Second,
 		Poll: 250 * time.Millisecond, Repeat: time.Second,
 	}
@@ -82,6 +89,7 @@ func (t *Timeouts) fields() map[string]*time.Duration {
 		"cleanup": &t.Cleanup, "podReady": &t.PodReady, "probe": &t.Probe, "converge": &t.Converge,
 		"stays": &t.Stays, "rollout": &t.Rollout, "attempt": &t.Attempt, "dnsAttempt": &t.DNSAttempt,
 		"checkAttempt": &t.CheckAttempt, "transfer": &t.Transfer, "poll": &t.Poll, "repeat": &t.Repeat,
+		"ingressRoute": &t.IngressRoute, "ingressAnswer": &t.IngressAnswer,
 	}
 }
 

@@ -112,25 +112,33 @@ func Find(ctx context.Context, cs kubernetes.Interface, class, serviceRef string
 	if err != nil {
 		return nil, fmt.Errorf("listing Services: %w", err)
 	}
-	for i := range svcs.Items {
-		s := &svcs.Items[i]
-		if len(s.Spec.Selector) == 0 || (s.Spec.Type != corev1.ServiceTypeNodePort && s.Spec.Type != corev1.ServiceTypeLoadBalancer) {
-			continue
+	// A Service reachable from outside (NodePort, LoadBalancer) is
+	// preferred; a ClusterIP one still lets pods send requests.
+	for _, outside := range []bool{true, false} {
+		for i := range svcs.Items {
+			s := &svcs.Items[i]
+			external := s.Spec.Type == corev1.ServiceTypeNodePort || s.Spec.Type == corev1.ServiceTypeLoadBalancer
+			if len(s.Spec.Selector) == 0 || external != outside {
+				continue
+			}
+			if _, ok := HTTPPort(s); !ok {
+				continue
+			}
+			if isKnown && (s.Namespace != c.Namespace || !selects(s, c.podLabels)) {
+				continue
+			}
+			if !isKnown && !c.imageMatches(ctx, cs, s) {
+				continue
+			}
+			c.Service = s
+			break
 		}
-		if _, ok := HTTPPort(s); !ok {
-			continue
+		if c.Service != nil {
+			break
 		}
-		if isKnown && (s.Namespace != c.Namespace || !selects(s, c.podLabels)) {
-			continue
-		}
-		if !isKnown && !c.imageMatches(ctx, cs, s) {
-			continue
-		}
-		c.Service = s
-		break
 	}
 	if c.Service == nil {
-		return c, fmt.Errorf("%s: no NodePort or LoadBalancer Service with an HTTP port selects the controller's pods (name it with -ingress-service namespace/name)", c)
+		return c, fmt.Errorf("%s: no Service with an HTTP port selects the controller's pods (name it with -ingress-service namespace/name)", c)
 	}
 	if !isKnown {
 		return c, c.refreshPods(ctx, cs, labels.SelectorFromSet(c.Service.Spec.Selector).String(), c.Service.Namespace)

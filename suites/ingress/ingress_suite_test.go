@@ -3,6 +3,7 @@ package ingress
 import (
 	"context"
 	"flag"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -15,8 +16,10 @@ import (
 )
 
 var (
-	classFlag   = flag.String("ingress-class", "", "IngressClasses to test, comma-separated (default: every IngressClass of the cluster, each reported side by side)")
-	serviceFlag = flag.String("ingress-service", "", "the controller's Service as namespace/name, for a controller netconform does not know (with a single -ingress-class)")
+	// Also from the environment: `go test ./suites/...` hands the same
+	// -args to every suite, and only this one knows these flags.
+	classFlag   = flag.String("ingress-class", os.Getenv("NETCONFORM_INGRESS_CLASS"), "IngressClasses to test, comma-separated (default: every IngressClass of the cluster, each reported side by side; also $NETCONFORM_INGRESS_CLASS)")
+	serviceFlag = flag.String("ingress-service", os.Getenv("NETCONFORM_INGRESS_SERVICE"), "the controller's Service as namespace/name, for a controller netconform does not know (with a single -ingress-class; also $NETCONFORM_INGRESS_SERVICE)")
 )
 
 func TestIngress(t *testing.T) {

@@ -3,10 +3,13 @@ package images
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -124,6 +127,27 @@ type binaryImage struct {
 	body string
 }
 
+// debianBase is the Debian root filesystem an image is built on, if any:
+// the network base, or one of its own with a registered recipe's packages
+// (and the network base's too, with OnNetBase).
+func debianBase(name string, bi binaryImage) (rootfs, bool) {
+	var extra []string
+	if r := catalog[name].Recipe; r != nil {
+		extra = r.Debian
+	}
+	switch {
+	case len(extra) == 0 && bi.onNet:
+		return netRootfs, true
+	case len(extra) == 0:
+		return rootfs{}, false
+	}
+	pkgs := slices.Clone(extra)
+	if bi.onNet {
+		pkgs = append(pkgs, netRootfs.packages...)
+	}
+	return rootfs{name, pkgs}, true
+}
+
 var binaryImages = map[string]binaryImage{
 	KubeAPIServer:         {kubernetesProgram, KubeAPIServer, false, "COPY bin /usr/local/bin/kube-apiserver\n" + binPath},
 	KubeControllerManager: {kubernetesProgram, KubeControllerManager, false, "COPY bin /usr/local/bin/kube-controller-manager\n" + binPath},
@@ -173,13 +197,20 @@ func (b *Builder) buildOne(ctx context.Context, name string) error {
 			return err
 		}
 		from := "scratch"
-		if bi.onNet {
-			if from, err = b.netBase(ctx); err != nil {
+		if base, ok := debianBase(name, bi); ok {
+			if from, err = b.debianImage(ctx, base); err != nil {
 				return err
 			}
 		}
-		return b.dockerBuild(ctx, imageRecipe{ref: ref, dockerfile: "FROM " + from + "\n" + bi.body,
-			files: map[string]string{"bin": filepath.Join(dir, bi.binary)}})
+		files := map[string]string{"bin": filepath.Join(dir, bi.binary)}
+		if r := catalog[name].Recipe; r != nil {
+			for _, md := range r.ModuleDirs {
+				if err := b.addModuleDir(ctx, r.Module, md, files); err != nil {
+					return err
+				}
+			}
+		}
+		return b.dockerBuild(ctx, imageRecipe{ref: ref, dockerfile: "FROM " + from + "\n" + bi.body, files: files})
 	}
 	switch name {
 	case NetTools:
@@ -354,4 +385,36 @@ func (b *Builder) waitFor(ctx context.Context, timeout time.Duration, name strin
 		case <-tick.C:
 		}
 	}
+}
+
+// addModuleDir adds the files of a module's directory, as the wrapper
+// module pins it (downloaded to the module cache when missing), to a
+// build context's files under md.Dir.
+func (b *Builder) addModuleDir(ctx context.Context, wrapper string, md ModuleDir, files map[string]string) error {
+	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", md.Module)
+	cmd.Dir = filepath.Join(b.RepoRoot, wrapper)
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	out, err := cmd.Output()
+	var got struct{ Dir, Version, Error string }
+	if jerr := json.Unmarshal(out, &got); jerr != nil || got.Error != "" || got.Dir == "" {
+		return fmt.Errorf("module %s (required by %s): not in the module cache: %v %s", md.Module, wrapper, err, got.Error)
+	}
+	root := filepath.Join(got.Dir, md.Dir)
+	n := 0
+	err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(got.Dir, p)
+		files[filepath.ToSlash(rel)] = p
+		n++
+		return err
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("no files in %s", root)
+	}
+	if err != nil {
+		return fmt.Errorf("module %s@%s, directory %s: %w", md.Module, got.Version, md.Dir, err)
+	}
+	return nil
 }

@@ -61,3 +61,43 @@ func TestKubernetesVersionFlags(t *testing.T) {
 		}
 	}
 }
+
+// A module directory comes from the module cache at the version the
+// wrapper pins, under its own path in the build context.
+func TestAddModuleDir(t *testing.T) {
+	wd, _ := os.Getwd()
+	root, err := FindRepoRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Builder{RepoRoot: root}
+	files := map[string]string{}
+	if err := b.addModuleDir(context.Background(), ".", ModuleDir{Module: "github.com/onsi/gomega", Dir: "format"}, files); err != nil {
+		t.Fatal(err)
+	}
+	src, ok := files["format/format.go"]
+	if !ok || !strings.Contains(src, "github.com/onsi/gomega@v") {
+		t.Fatalf("format/format.go not taken from the module cache: %v", files)
+	}
+	err = b.addModuleDir(context.Background(), ".", ModuleDir{Module: "github.com/onsi/gomega", Dir: "no-such-dir"}, map[string]string{})
+	if err == nil || !strings.Contains(err.Error(), "github.com/onsi/gomega@v") || !strings.Contains(err.Error(), "no-such-dir") {
+		t.Fatalf("a missing directory must be named with its module and version, got %v", err)
+	}
+}
+
+func TestDebianBase(t *testing.T) {
+	Register(Image{Name: "test-proxy", Ref: "docker.io/netconform/test-proxy:v1", Recipe: &GoImage{
+		Module: "build/x", Package: "example.com/x", Debian: []string{"haproxy"}}})
+	defer delete(catalog, "test-proxy")
+	bi, _ := recipe("test-proxy")
+	r, ok := debianBase("test-proxy", bi)
+	if !ok || r.name != "test-proxy" || strings.Join(r.packages, ",") != "haproxy" {
+		t.Errorf("own Debian base: got %v %v", r, ok)
+	}
+	if r, ok := debianBase(Agent, binaryImages[Agent]); ok {
+		t.Errorf("the agent is on scratch, got %v", r)
+	}
+	if r, ok := debianBase(KubeProxy, binaryImages[KubeProxy]); !ok || r.name != netRootfs.name {
+		t.Errorf("kube-proxy is on the network base, got %v", r)
+	}
+}

@@ -48,13 +48,31 @@ type GoImage struct {
 	Binary  string // the file the build produces (the package's last element)
 	LDFlags string
 	// CGO builds with cgo, for programs with C parts; the binary then
-	// needs glibc, so only with OnNetBase.
+	// needs glibc, so only on a Debian base (OnNetBase or Debian).
 	CGO bool
 	// OnNetBase builds FROM the Debian image with iptables, ipset,
 	// iproute2 and conntrack instead of scratch.
 	OnNetBase bool
+	// Debian lists the Debian packages the program runs besides its
+	// binary (a proxy it drives, a shell for its scripts): the image is
+	// then built FROM a Debian root filesystem of its own with them (and
+	// the network base's tools too, with OnNetBase).
+	Debian []string
+	// ModuleDirs are directories of modules the wrapper requires (at the
+	// version its go.mod pins), taken from the module cache at build time
+	// into the build context under their own path: files a program needs
+	// next to its binary (templates, scripts), never copied into this
+	// repository. Module cache files are read-only and carry no exec bit.
+	ModuleDirs []ModuleDir
 	// Dockerfile follows FROM; the binary is "bin" in the build context.
 	Dockerfile string
+}
+
+// ModuleDir is one directory of a module, e.g. the "rootfs" of
+// github.com/jcmoraisjr/haproxy-ingress.
+type ModuleDir struct {
+	Module string
+	Dir    string // relative to the module's root; its name in the build context
 }
 
 // catalog holds every image, tagged exactly as kubeadm (for the control plane)
@@ -82,8 +100,8 @@ func Register(img Image) {
 	if img.Name == "" || img.Ref == "" || img.Recipe == nil || img.Recipe.Module == "" || img.Recipe.Package == "" {
 		panic(fmt.Sprintf("image %q: a registered image needs a name, a reference and a recipe (module and package)", img.Name))
 	}
-	if img.Recipe.CGO && !img.Recipe.OnNetBase {
-		panic(fmt.Sprintf("image %q: a cgo binary needs glibc: build it OnNetBase", img.Name))
+	if img.Recipe.CGO && !img.Recipe.OnNetBase && len(img.Recipe.Debian) == 0 {
+		panic(fmt.Sprintf("image %q: a cgo binary needs glibc: build it OnNetBase or on Debian packages", img.Name))
 	}
 	catalog[img.Name] = img
 }

@@ -90,7 +90,8 @@ func (c *Client) WaitDeployment(ctx context.Context, namespace, name string, tim
 			return "Deployment " + namespace + "/" + name + ": " + err.Error(), nil
 		}
 		if !deploymentAvailable(d) {
-			return fmt.Sprintf("Deployment %s/%s: %d of %d replicas available", namespace, name, d.Status.AvailableReplicas, replicas(d)), nil
+			return fmt.Sprintf("Deployment %s/%s: %d of %d replicas available, %d of %d pods on the current template", namespace, name,
+				d.Status.AvailableReplicas, replicas(d), d.Status.UpdatedReplicas, d.Status.Replicas), nil
 		}
 		return "", nil
 	})
@@ -103,8 +104,12 @@ func replicas(d *appsv1.Deployment) int32 {
 	return *d.Spec.Replicas
 }
 
+// deploymentAvailable: every replica runs the current template and is
+// available, and no pod of an older template is left (during a rollout the
+// old pods count as available next to the new, not yet ready, ones).
 func deploymentAvailable(d *appsv1.Deployment) bool {
-	return d.Status.ObservedGeneration >= d.Generation && d.Status.AvailableReplicas >= replicas(d) && d.Status.UpdatedReplicas >= replicas(d)
+	return d.Status.ObservedGeneration >= d.Generation && d.Status.AvailableReplicas >= replicas(d) && d.Status.UpdatedReplicas >= replicas(d) &&
+		d.Status.Replicas <= d.Status.UpdatedReplicas
 }
 
 // poll calls check until it reports nothing pending; on timeout the error

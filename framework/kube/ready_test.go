@@ -82,3 +82,41 @@ func TestWaitPodReadyNamesTheStateOnTimeout(t *testing.T) {
 		t.Fatalf("want a timeout naming the pod and its node, got %v", err)
 	}
 }
+
+func deployment(generation, observed int64, replicas, updated, available int32) *appsv1.Deployment {
+	one := int32(1)
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ctl", Generation: generation},
+		Spec:       appsv1.DeploymentSpec{Replicas: &one},
+		Status: appsv1.DeploymentStatus{ObservedGeneration: observed, Replicas: replicas,
+			UpdatedReplicas: updated, AvailableReplicas: available},
+	}
+}
+
+func TestWaitDeployment(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		d       *appsv1.Deployment
+		pending string // "" when ready
+	}{
+		{"rolled out", deployment(2, 2, 1, 1, 1), ""},
+		{"new generation not observed", deployment(3, 2, 1, 1, 1), "1 of 1 replicas available"},
+		// Mid-rollout: the new pod exists (updated) but is not ready, the
+		// old one still is; that is not the new template serving.
+		{"old pod still serving", deployment(3, 3, 2, 1, 1), "1 of 2 pods on the current template"},
+		{"not available", deployment(3, 3, 1, 1, 0), "0 of 1 replicas available"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Client{Clientset: fake.NewClientset(tc.d)}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := c.WaitDeployment(ctx, "ns", "ctl", 300*time.Millisecond)
+			switch {
+			case tc.pending == "" && err != nil:
+				t.Fatalf("want ready, got %v", err)
+			case tc.pending != "" && (err == nil || !strings.Contains(err.Error(), tc.pending)):
+				t.Fatalf("want an error naming %q, got %v", tc.pending, err)
+			}
+		})
+	}
+}

@@ -3,25 +3,18 @@ package ingress
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netconform/netconform/framework/addon"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/ingress"
 	"github.com/netconform/netconform/framework/timeouts"
 )
 
-// traefikController is Traefik's IngressClass controller name; only
-// Traefik has a switch that breaks Prefix matching on purpose.
-const traefikController = "traefik.io/ingress-controller"
-
-// strictPrefixFlag is Traefik's switch for Prefix matching by path element
-// (off by default in Traefik: /foo then also matches /foobar).
-const strictPrefixFlag = "--providers.kubernetesingress.strictprefixmatching"
 
 // prepared is one conformance case set up for a Disruptive proof.
 type prepared struct {
@@ -117,27 +110,22 @@ func describeDisruptive(class string) {
 			}
 		})
 
-		if classController[class] != traefikController {
+		// Only Traefik has a switch that breaks Prefix matching on purpose
+		// (off by default in Traefik: /foo then also matches /foobar).
+		if classController[class] != addon.Traefik.Controller {
 			return
 		}
 		It("fails the Prefix check, naming /foobar, when Traefik's strict prefix matching is off", func(ctx SpecContext) {
 			only := prepare(ctx, class, ingress.PrefixPaths)
 			Expect(only).To(HaveLen(1))
 			p := only[0]
-			d, update := deployment(ctx, p.s)
-			args := d.Spec.Template.Spec.Containers[0].Args
-			i := strictPrefixArg(args)
-			Expect(i).To(BeNumerically(">=", 0), "Deployment %s/%s does not pass %s (args %v): cannot switch it", d.Namespace, d.Name, strictPrefixFlag, args)
-			original := args[i]
-			set := func(arg string) {
-				GinkgoHelper()
-				update(func(d *appsv1.Deployment) { d.Spec.Template.Spec.Containers[0].Args[i] = arg })
-				Expect(p.s.cl.WaitDeployment(ctx, d.Namespace, d.Name, timeouts.Current.Rollout)).To(Succeed())
-			}
-			By("turning strict prefix matching off: " + strictPrefixFlag + "=false")
-			set(strictPrefixFlag + "=false")
+			strict, err := addon.TraefikStrictPrefix(ctx, p.s.cl)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(strict).To(BeTrue(), "%s runs without %s=true: the Prefix spec passed only by chance", p.s.ctl, addon.TraefikStrictPrefixFlag)
+			By("turning strict prefix matching off: " + addon.TraefikStrictPrefixFlag + "=false")
+			Expect(addon.SetTraefikStrictPrefix(ctx, p.s.cl, false)).To(Succeed())
 			DeferCleanup(func(ctx SpecContext) {
-				set(original)
+				Expect(addon.SetTraefikStrictPrefix(ctx, p.s.cl, true)).To(Succeed())
 				By("after the repair the Prefix check passes again")
 				Eventually(ctx, p.check).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
 			})
@@ -149,15 +137,4 @@ func describeDisruptive(class string) {
 			Expect(failure).To(MatchRegexp(`/foobar Host \S+ from .*saw status 200, from backend \S+/foo `), "the failure does not say /foobar reached backend foo")
 		})
 	})
-}
-
-// strictPrefixArg is the index of Traefik's strict prefix matching flag in
-// args (-1 when absent); flag names are case-insensitive in Traefik.
-func strictPrefixArg(args []string) int {
-	for i, a := range args {
-		if strings.HasPrefix(strings.ToLower(a), strictPrefixFlag) {
-			return i
-		}
-	}
-	return -1
 }

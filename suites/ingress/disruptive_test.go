@@ -15,7 +15,6 @@ import (
 	"github.com/netconform/netconform/framework/timeouts"
 )
 
-
 // prepared is one conformance case set up for a Disruptive proof.
 type prepared struct {
 	c     ingressCase

@@ -7,11 +7,13 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/ingress"
 	"github.com/netconform/netconform/framework/timeouts"
 )
@@ -211,6 +213,19 @@ var cases = []ingressCase{
 	{
 		behaviour: ingress.StatusAddress,
 		text:      "publishes in status.loadBalancer an address that answers",
+		gate: func(s *scene) string {
+			// A controller behind a LoadBalancer Service publishes that
+			// Service's address; without one, it has none to publish.
+			svc := s.ctl.Service
+			if svc.Spec.Type == corev1.ServiceTypeLoadBalancer && len(svc.Status.LoadBalancer.Ingress) == 0 {
+				why := e2e.Missing(feature.LoadBalancer)
+				if why == "" {
+					why = "a LoadBalancer implementation runs but has given no address"
+				}
+				return fmt.Sprintf("%s publishes the address of its Service %s/%s of type LoadBalancer, which has none: %s", s.ctl, svc.Namespace, svc.Name, why)
+			}
+			return ""
+		},
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			b := s.backends(ctx, "status")
 			e2e.Create(ctx, s.cl, fixtures.Ingress("status", s.ns, s.ctl.Class,

@@ -31,10 +31,11 @@ func prepare(ctx context.Context, class string, only ...ingress.Behaviour) []pre
 		if len(only) > 0 && !containsBehaviour(only, c.behaviour) {
 			continue
 		}
-		s := newScene(ctx, class, "proof")
+		s := newScene(ctx, class)
 		if c.gate != nil && c.gate(s) != "" || ingress.ProfileFor(s.ctl).Missing(c.behaviour) != "" {
 			continue
 		}
+		s.enter(ctx, "proof")
 		routes := c.setup(ctx, s)
 		out = append(out, prepared{c, s, s.check(ctx, routes...)})
 	}

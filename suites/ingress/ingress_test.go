@@ -341,7 +341,7 @@ func describeClass(class string) {
 	Describe("Ingress served by "+classText(class), Label("ingress", e2e.FeatureIngress), func() {
 		for _, c := range cases {
 			It(c.text, Label(e2e.Conformance), func(ctx SpecContext) {
-				s := newScene(ctx, class, "ing")
+				s := newScene(ctx, class)
 				if c.gate != nil {
 					if why := c.gate(s); why != "" {
 						e2e.NotSupported(why)
@@ -350,6 +350,7 @@ func describeClass(class string) {
 				if why := ingress.ProfileFor(s.ctl).Missing(c.behaviour); why != "" {
 					e2e.NotSupported(why)
 				}
+				s.enter(ctx, "ing")
 				routes := c.setup(ctx, s)
 				s.expectRoutes(ctx, routes...)
 				if c.then != nil {

@@ -37,9 +37,9 @@ type scene struct {
 	client  *corev1.Pod
 }
 
-// newScene finds the controller of class and makes the spec's namespace;
-// the spec is NotSupported when the cluster has no Ingress controller.
-func newScene(ctx context.Context, class, base string) *scene {
+// newScene finds the controller of class; the spec is NotSupported when
+// the cluster has no Ingress controller. Its namespace comes with enter.
+func newScene(ctx context.Context, class string) *scene {
 	GinkgoHelper()
 	e2e.Requires(feature.Ingress)
 	cl := e2e.Cluster
@@ -50,7 +50,13 @@ func newScene(ctx context.Context, class, base string) *scene {
 	Expect(err).NotTo(HaveOccurred(), "finding the controller of IngressClass %s", class)
 	entries := ctl.Entries(nodeIPs(ctx, cl))
 	Expect(entries).NotTo(BeEmpty(), "%s: its Service has no LoadBalancer address, NodePort or ClusterIP to send requests to", ctl)
-	return &scene{cl: cl, ctl: ctl, entries: entries, ns: e2e.Namespace(ctx, cl, base)}
+	return &scene{cl: cl, ctl: ctl, entries: entries}
+}
+
+// enter makes the spec's namespace, once its gates let it run.
+func (s *scene) enter(ctx context.Context, base string) {
+	GinkgoHelper()
+	s.ns = e2e.Namespace(ctx, s.cl, base)
 }
 
 func resolveClass(ctx context.Context, cl *kube.Client) string {

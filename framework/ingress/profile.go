@@ -33,7 +33,13 @@ type Profile struct {
 
 // profiles by IngressClass spec.controller. Empty until a run shows a
 // deviation: a controller is held to the whole contract by default.
-var profiles = map[string]Profile{}
+var profiles = map[string]Profile{
+	"traefik.io/ingress-controller": {Controller: "Traefik v3.6", Lacks: map[Behaviour]string{
+		// Seen on nc-ing (run 9fe9de80): GET /same went to the Prefix
+		// /same backend, through the NodePort, twice in a row for 60 s.
+		ExactOverPrefix: "Traefik orders its routers by rule length, so PathPrefix(`/same`) outranks Path(`/same`) and a Prefix path takes requests for an Exact path of the same value",
+	}},
+}
 
 // ProfileFor returns the profile of c's controller (empty when unknown).
 func ProfileFor(c *Controller) Profile {

@@ -14,7 +14,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"text/template"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -118,24 +117,6 @@ func (metalLB) Steps() []cluster.Step {
 			return waitPool(ctx, c.Client, pool)
 		}},
 	}
-}
-
-// render executes a manifest template; {{image "name"}} is an image's
-// reference.
-func render(name, text string, params map[string]string) ([]byte, error) {
-	tmpl, err := template.New(name).Option("missingkey=error").Funcs(template.FuncMap{
-		"image": func(n string) (string, error) {
-			img, err := images.Get(n)
-			return img.Ref, err
-		}}).Parse(text)
-	if err != nil {
-		return nil, err
-	}
-	var out bytes.Buffer
-	if err := tmpl.Execute(&out, params); err != nil {
-		return nil, fmt.Errorf("manifest %s: %w", name, err)
-	}
-	return out.Bytes(), nil
 }
 
 // metalLBModuleDir is MetalLB's module in the Go module cache, at the

@@ -29,7 +29,7 @@ const (
 	// besides the CNI: MetalLB first, so that the Ingress controllers'
 	// LoadBalancer Services get their addresses from it.
 	DefaultAddOns = "metallb,traefik,haproxy"
-	ServiceSubnet  = "10.96.0.0/16"
+	ServiceSubnet = "10.96.0.0/16"
 )
 
 // Config describes the cluster to create.

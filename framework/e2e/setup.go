@@ -179,3 +179,14 @@ func withDisruptive(filter string, enabled bool) string {
 	}
 	return "(" + filter + ") && !" + Disruptive
 }
+
+// KubeconfigPath is the kubeconfig the run was given (-kubeconfig, else
+// $KUBECONFIG; "" when the embedded cluster will be created). Suites that
+// shape their spec tree after the cluster (one container per IngressClass)
+// read it before RunSuite; flags are parsed by then.
+func KubeconfigPath() string {
+	if *kubeconfig != "" {
+		return *kubeconfig
+	}
+	return os.Getenv("KUBECONFIG")
+}

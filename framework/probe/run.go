@@ -61,7 +61,7 @@ func One(ctx context.Context, p Probe) Result {
 	case proto == UDP:
 		r = probeUDP(ctx, p)
 	case proto == HTTP:
-		r = probeHTTP(ctx, p.Target, p.PayloadBytes)
+		r = probeHTTP(ctx, p)
 	case proto == DNS && p.Server != "":
 		r = probeDNSAt(ctx, p.Server, p.Target, p.DNSType)
 	case proto == DNS:

@@ -103,6 +103,17 @@ type Probe struct {
 	// of through the pod's resolv.conf; the name is then asked as written
 	// (fully qualified), and Result.Rcode tells how the server answered.
 	Server string `json:"server,omitempty"`
+	// Host, for HTTP, is the Host header to send instead of the URL's
+	// host: how one Ingress address is asked for different virtual hosts.
+	Host string `json:"host,omitempty"`
+	// ServerName, for HTTPS, is the TLS server name (SNI) to send and to
+	// verify the served certificate for; empty means Host, then the URL's
+	// host.
+	ServerName string `json:"serverName,omitempty"`
+	// CAPEM, for HTTPS, holds the PEM certificates the served chain is
+	// verified against; empty means the system roots. The request is made
+	// whether or not the chain verifies: Result.TLS says what was served.
+	CAPEM string `json:"caPEM,omitempty"`
 }
 
 // Verdict classifies the outcome of a probe.
@@ -153,6 +164,36 @@ type Result struct {
 	// Rcode is the DNS response code ("Success", "NXDomain", "Refused"…)
 	// of a query sent to a named server, whenever one answered.
 	Rcode string `json:"rcode,omitempty"`
+	// TLS describes the certificate an HTTPS server presented, whenever a
+	// handshake completed.
+	TLS *TLSInfo `json:"tls,omitempty"`
+}
+
+// TLSInfo is what a TLS handshake showed of the server's certificate.
+type TLSInfo struct {
+	// ServerName is the name sent as SNI and verified against.
+	ServerName string `json:"serverName,omitempty"`
+	// Subject and Issuer of the leaf certificate, in RFC 2253 form.
+	Subject string `json:"subject"`
+	Issuer  string `json:"issuer,omitempty"`
+	// DNSNames are the leaf's subject alternative names.
+	DNSNames []string `json:"dnsNames,omitempty"`
+	// Verified: the chain leads to the given CA (Probe.CAPEM) and the
+	// leaf is valid for ServerName now. VerifyError says why not.
+	Verified    bool   `json:"verified"`
+	VerifyError string `json:"verifyError,omitempty"`
+}
+
+// String is a one-line summary for failure messages.
+func (t *TLSInfo) String() string {
+	if t == nil {
+		return "no TLS"
+	}
+	v := "chain verified for " + t.ServerName
+	if !t.Verified {
+		v = "chain NOT verified for " + t.ServerName + ": " + t.VerifyError
+	}
+	return fmt.Sprintf("certificate subject %q, SANs %v, issuer %q; %s", t.Subject, t.DNSNames, t.Issuer, v)
 }
 
 // DefaultConcurrency is used when Batch.Concurrency <= 0.

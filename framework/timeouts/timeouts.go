@@ -40,6 +40,13 @@ type Timeouts struct {
 	// LoadBalancer is a Service of type LoadBalancer getting its address
 	// in status.loadBalancer from the implementation.
 	LoadBalancer time.Duration
+	// IngressRoute: an Ingress created, changed or deleted is routed
+	// accordingly by its controller (and gets its status address).
+	IngressRoute time.Duration
+	// IngressAnswer is one request through an Ingress controller; an
+	// answer it owes (a 5xx for a backend without endpoints) must come
+	// within it, not hang.
+	IngressAnswer time.Duration
 
 	// Single probe attempts, in the agent: what one denied cell costs.
 	Attempt    time.Duration // TCP, UDP, SCTP connection and echo
@@ -63,7 +70,7 @@ func Default() Timeouts {
 		FirstContact: 30 * time.Second, Preflight: 2 * time.Minute, PreflightAgent: 90 * time.Second,
 		Cleanup:  3 * time.Minute,
 		PodReady: 2 * time.Minute, Probe: 30 * time.Second, Converge: time.Minute, Stays: 6 * time.Second,
-		Rollout: 3 * time.Minute, LoadBalancer: time.Minute,
+		Rollout: 3 * time.Minute, LoadBalancer: time.Minute, IngressRoute: time.Minute, IngressAnswer: 5 * time.Second,
 		Attempt: time.Second, DNSAttempt: 2 * time.Second, CheckAttempt: 2 * time.Second, Transfer: 5 * time.Second,
 		Poll: 250 * time.Millisecond, Repeat: time.Second,
 	}
@@ -85,6 +92,7 @@ func (t *Timeouts) fields() map[string]*time.Duration {
 		"cleanup": &t.Cleanup, "podReady": &t.PodReady, "probe": &t.Probe, "converge": &t.Converge,
 		"stays": &t.Stays, "rollout": &t.Rollout, "loadBalancer": &t.LoadBalancer, "attempt": &t.Attempt, "dnsAttempt": &t.DNSAttempt,
 		"checkAttempt": &t.CheckAttempt, "transfer": &t.Transfer, "poll": &t.Poll, "repeat": &t.Repeat,
+		"ingressRoute": &t.IngressRoute, "ingressAnswer": &t.IngressAnswer,
 	}
 }
 

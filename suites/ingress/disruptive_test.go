@@ -1,0 +1,140 @@
+package ingress
+
+import (
+	"context"
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/framework/addon"
+	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/ingress"
+	"github.com/netconform/netconform/framework/timeouts"
+)
+
+// prepared is one conformance case set up for a Disruptive proof.
+type prepared struct {
+	c     ingressCase
+	s     *scene
+	check func(Gomega)
+}
+
+// prepare sets up every case the controller is held to (gated and
+// profiled ones left out) and waits until each one's routes hold.
+func prepare(ctx context.Context, class string, only ...ingress.Behaviour) []prepared {
+	GinkgoHelper()
+	var out []prepared
+	for _, c := range cases {
+		if len(only) > 0 && !containsBehaviour(only, c.behaviour) {
+			continue
+		}
+		s := newScene(ctx, class)
+		if c.gate != nil && c.gate(s) != "" || ingress.ProfileFor(s.ctl).Missing(c.behaviour) != "" {
+			continue
+		}
+		s.enter(ctx, "proof")
+		routes := c.setup(ctx, s)
+		out = append(out, prepared{c, s, s.check(ctx, routes...)})
+	}
+	for _, p := range out {
+		By("before: " + string(p.c.behaviour) + " holds")
+		Eventually(ctx, p.check).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
+	}
+	return out
+}
+
+func containsBehaviour(bs []ingress.Behaviour, b ingress.Behaviour) bool {
+	for _, x := range bs {
+		if x == b {
+			return true
+		}
+	}
+	return false
+}
+
+// deployment returns the controller's Deployment and a way to update it,
+// retried on conflicts.
+func deployment(ctx context.Context, s *scene) (*appsv1.Deployment, func(func(*appsv1.Deployment))) {
+	GinkgoHelper()
+	name, err := s.ctl.Deployment(ctx, s.cl.Clientset)
+	Expect(err).NotTo(HaveOccurred())
+	deps := s.cl.Clientset.AppsV1().Deployments(s.ctl.Namespace)
+	d, err := deps.Get(ctx, name, metav1.GetOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	update := func(change func(*appsv1.Deployment)) {
+		GinkgoHelper()
+		Eventually(ctx, func() error {
+			d, err := deps.Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			change(d)
+			_, err = deps.Update(ctx, d, metav1.UpdateOptions{})
+			return err
+		}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
+	}
+	return d, update
+}
+
+func describeDisruptive(class string) {
+	Describe("Ingress served by "+classText(class)+", broken on purpose,", Label("ingress", e2e.FeatureIngress, e2e.Disruptive), Serial, func() {
+		It("fails every conformance check, naming the controller and its pods, when the controller is scaled to 0", func(ctx SpecContext) {
+			all := prepare(ctx, class)
+			Expect(all).NotTo(BeEmpty())
+			ctl := all[0].s.ctl
+			d, update := deployment(ctx, all[0].s)
+			replicas := *d.Spec.Replicas
+			By(fmt.Sprintf("scaling Deployment %s/%s from %d to 0", d.Namespace, d.Name, replicas))
+			update(func(d *appsv1.Deployment) { d.Spec.Replicas = new(int32) })
+			DeferCleanup(func(ctx SpecContext) {
+				update(func(d *appsv1.Deployment) { d.Spec.Replicas = &replicas })
+				Expect(all[0].s.cl.WaitDeployment(ctx, d.Namespace, d.Name, timeouts.Current.Rollout)).To(Succeed())
+				By("after the repair the checks pass again")
+				for _, p := range all {
+					Eventually(ctx, p.check).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
+				}
+			})
+			for _, p := range all {
+				var failure string
+				Eventually(ctx, func() string { failure = e2e.Failure(p.check); return failure }).
+					WithTimeout(timeouts.Current.IngressRoute).ShouldNot(BeEmpty(), "%s still holds with the controller at 0 replicas", p.c.behaviour)
+				AddReportEntry(string(p.c.behaviour), failure)
+				Expect(failure).To(ContainSubstring("IngressClass "+ctl.Class), "%s: the failure does not name the class", p.c.behaviour)
+				for _, pod := range ctl.Pods {
+					Expect(failure).To(ContainSubstring(pod.Name), "%s: the failure does not name controller pod %s", p.c.behaviour, pod.Name)
+				}
+				Expect(failure).To(ContainSubstring("now no controller pod runs"), "%s: the failure does not say the controller is gone", p.c.behaviour)
+			}
+		})
+
+		// Only Traefik has a switch that breaks Prefix matching on purpose
+		// (off by default in Traefik: /foo then also matches /foobar).
+		if classController[class] != addon.Traefik.Controller {
+			return
+		}
+		It("fails the Prefix check, naming /foobar, when Traefik's strict prefix matching is off", func(ctx SpecContext) {
+			only := prepare(ctx, class, ingress.PrefixPaths)
+			Expect(only).To(HaveLen(1))
+			p := only[0]
+			strict, err := addon.TraefikStrictPrefix(ctx, p.s.cl)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(strict).To(BeTrue(), "%s runs without %s=true: the Prefix spec passed only by chance", p.s.ctl, addon.TraefikStrictPrefixFlag)
+			By("turning strict prefix matching off: " + addon.TraefikStrictPrefixFlag + "=false")
+			Expect(addon.SetTraefikStrictPrefix(ctx, p.s.cl, false)).To(Succeed())
+			DeferCleanup(func(ctx SpecContext) {
+				Expect(addon.SetTraefikStrictPrefix(ctx, p.s.cl, true)).To(Succeed())
+				By("after the repair the Prefix check passes again")
+				Eventually(ctx, p.check).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
+			})
+			var failure string
+			Eventually(ctx, func() string { failure = e2e.Failure(p.check); return failure }).
+				WithTimeout(timeouts.Current.IngressRoute).Should(ContainSubstring("/foobar"))
+			AddReportEntry("failure", failure)
+			Expect(failure).To(ContainSubstring("Prefix /foo must not match /foobar"))
+			Expect(failure).To(MatchRegexp(`/foobar Host \S+ from .*saw status 200, from backend \S+/foo `), "the failure does not say /foobar reached backend foo")
+		})
+	})
+}

@@ -1,0 +1,216 @@
+package ingress
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/fixtures"
+	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/feature"
+	"github.com/netconform/netconform/framework/ingress"
+	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/pki"
+	"github.com/netconform/netconform/framework/probe"
+	"github.com/netconform/netconform/framework/timeouts"
+)
+
+// anyClass stands for "the cluster's default class, else its first",
+// resolved at run time when the classes were not known beforehand.
+const anyClass = ""
+
+// scene is one spec's view of one controller: the controller, the ways a
+// request reaches it, the spec's namespace and its client pod.
+type scene struct {
+	cl      *kube.Client
+	ctl     *ingress.Controller
+	entries []ingress.Entry
+	ns      string
+	client  *corev1.Pod
+}
+
+// newScene finds the controller of class; the spec is NotSupported when
+// the cluster has no Ingress controller. Its namespace comes with enter.
+func newScene(ctx context.Context, class string) *scene {
+	GinkgoHelper()
+	e2e.Requires(feature.Ingress)
+	cl := e2e.Cluster
+	if class == anyClass {
+		class = resolveClass(ctx, cl)
+	}
+	ctl, err := ingress.Find(ctx, cl.Clientset, class, *serviceFlag)
+	Expect(err).NotTo(HaveOccurred(), "finding the controller of IngressClass %s", class)
+	entries := ctl.Entries(nodeIPs(ctx, cl))
+	Expect(entries).NotTo(BeEmpty(), "%s: its Service has no LoadBalancer address, NodePort or ClusterIP to send requests to", ctl)
+	return &scene{cl: cl, ctl: ctl, entries: entries}
+}
+
+// enter makes the spec's namespace, once its gates let it run.
+func (s *scene) enter(ctx context.Context, base string) {
+	GinkgoHelper()
+	s.ns = e2e.Namespace(ctx, s.cl, base)
+}
+
+func resolveClass(ctx context.Context, cl *kube.Client) string {
+	GinkgoHelper()
+	list, err := cl.Clientset.NetworkingV1().IngressClasses().List(ctx, metav1.ListOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(list.Items).NotTo(BeEmpty(), "no IngressClass, though the feature was detected")
+	for _, c := range list.Items {
+		if c.Annotations[ingress.DefaultClassAnnotation] == "true" {
+			return c.Name
+		}
+	}
+	return list.Items[0].Name
+}
+
+// nodeIPs maps every node to its IPv4 InternalIP.
+func nodeIPs(ctx context.Context, cl *kube.Client) map[string]string {
+	GinkgoHelper()
+	list, err := cl.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	out := map[string]string{}
+	for _, n := range list.Items {
+		for _, a := range n.Status.Addresses {
+			if a.Type == corev1.NodeInternalIP && net.ParseIP(a.Address).To4() != nil {
+				out[n.Name] = a.Address
+			}
+		}
+	}
+	return out
+}
+
+// host is a host name of this spec alone: its namespace is unique to
+// the run, the class and the spec, so parallel specs never share a host.
+func (s *scene) host(label string) string { return label + "." + s.ns + ".example.net" }
+
+// backends deploys the client pod and one HTTP backend pod per name, each
+// behind a Service of that name (port 80 → 8080), and returns them by name.
+func (s *scene) backends(ctx context.Context, names ...string) map[string]*ingress.Backend {
+	GinkgoHelper()
+	pods := []*corev1.Pod{agent.Pod("client", s.ns)}
+	out := map[string]*ingress.Backend{}
+	for _, n := range names {
+		pods = append(pods, agent.Pod(n, s.ns, fixtures.InGroup(n), fixtures.HTTPBackend()))
+		e2e.Create(ctx, s.cl, fixtures.AgentService(n, s.ns, n))
+		out[n] = &ingress.Backend{Namespace: s.ns, Pod: n}
+	}
+	s.client = e2e.DeployAll(ctx, s.cl, pods...)[0]
+	return out
+}
+
+// clientOnly deploys just the client pod, for specs with their own backends.
+func (s *scene) clientOnly(ctx context.Context, others ...*corev1.Pod) {
+	GinkgoHelper()
+	s.client = e2e.DeployAll(ctx, s.cl, append([]*corev1.Pod{agent.Pod("client", s.ns)}, others...)...)[0]
+}
+
+// observe sends every route through every entry once — the runner's from
+// this process, the in-cluster ones in one batch from the client pod —
+// and returns what did not meet its route.
+func (s *scene) observe(ctx context.Context, routes []ingress.Route, entries []ingress.Entry) []string {
+	type ref struct{ route, entry int }
+	var outside, inside []probe.Probe
+	var outRefs, inRefs []ref
+	var failures []string
+	for i, r := range routes {
+		for j, e := range entries {
+			if r.TLS && e.HTTPS == "" {
+				failures = append(failures, fmt.Sprintf("%s: the controller's Service has no HTTPS port", r.Describe(e)))
+				continue
+			}
+			p := r.Probe(fmt.Sprintf("%d/%d", i, j), e, timeouts.Current.IngressAnswer)
+			if e.InCluster {
+				inside, inRefs = append(inside, p), append(inRefs, ref{i, j})
+			} else {
+				outside, outRefs = append(outside, p), append(outRefs, ref{i, j})
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	var outRes probe.BatchResult
+	wg.Go(func() { outRes = probe.Run(ctx, probe.Batch{Probes: outside}) })
+	var inRes []probe.Result
+	var inErr error
+	if len(inside) > 0 {
+		inRes, inErr = e2e.Probe(ctx, s.cl, s.client, inside...)
+	}
+	wg.Wait()
+	for k, res := range outRes.Results {
+		if msg := routes[outRefs[k].route].Check(entries[outRefs[k].entry], res); msg != "" {
+			failures = append(failures, msg)
+		}
+	}
+	if inErr != nil {
+		failures = append(failures, fmt.Sprintf("probing from client pod %s/%s: %v", s.client.Namespace, s.client.Name, inErr))
+	}
+	for k, res := range inRes {
+		if msg := routes[inRefs[k].route].Check(entries[inRefs[k].entry], res); msg != "" {
+			failures = append(failures, msg)
+		}
+	}
+	return failures
+}
+
+// check is one observation of routes through every entry as a Gomega
+// check whose failure names the controller, its pods and each request.
+func (s *scene) check(ctx context.Context, routes ...ingress.Route) func(Gomega) {
+	return s.checkThrough(ctx, s.entries, routes...)
+}
+
+func (s *scene) checkThrough(ctx context.Context, entries []ingress.Entry, routes ...ingress.Route) func(Gomega) {
+	return func(g Gomega) {
+		failures := s.observe(ctx, routes, entries)
+		if len(failures) == 0 {
+			return
+		}
+		g.Expect(false).To(BeTrue(), "%s does not route as the Ingress API requires (%d of %d requests; client pod %s on %s):\n  - %s",
+			s.describeController(ctx), len(failures), len(routes)*len(entries), s.client.Name, s.client.Spec.NodeName, strings.Join(failures, "\n  - "))
+	}
+}
+
+// describeController names the controller as found, and its pods now:
+// after a scale to zero the message must still say whose pods are gone.
+func (s *scene) describeController(ctx context.Context) string {
+	now := *s.ctl
+	if err := now.RefreshPods(ctx, s.cl.Clientset); err != nil {
+		return s.ctl.String() + " (pods now: " + err.Error() + ")"
+	}
+	if len(now.Pods) == 0 {
+		return s.ctl.String() + " — now no controller pod runs"
+	}
+	if len(now.Pods) != len(s.ctl.Pods) || now.Pods[0].Name != s.ctl.Pods[0].Name {
+		return s.ctl.String() + " — now " + now.String()
+	}
+	return s.ctl.String()
+}
+
+// expectRoutes waits, within the named bound for an Ingress to take
+// effect, until every route holds through every entry twice in a row.
+func (s *scene) expectRoutes(ctx context.Context, routes ...ingress.Route) {
+	GinkgoHelper()
+	Eventually(ctx, s.check(ctx, routes...)).WithTimeout(timeouts.Current.IngressRoute).MustPassRepeatedly(2).Should(Succeed())
+}
+
+var (
+	caOnce sync.Once
+	runCA  *pki.CA
+	caErr  error
+)
+
+// ca is this process's CA for the run: made once, its PEM handed to the
+// probes that verify a served chain.
+func ca() *pki.CA {
+	GinkgoHelper()
+	caOnce.Do(func() { runCA, caErr = pki.NewCA("netconform run " + e2e.RunID + " CA") })
+	Expect(caErr).NotTo(HaveOccurred())
+	return runCA
+}

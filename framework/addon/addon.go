@@ -96,21 +96,32 @@ func deploymentFlag(ctx context.Context, cl *kube.Client, namespace, name, flag 
 // setDeploymentFlag sets --flag=value on a Deployment's first container,
 // replacing any earlier value, and waits until the new pods alone serve.
 func setDeploymentFlag(ctx context.Context, cl *kube.Client, namespace, name, flag, value string) error {
+	return editDeploymentArgs(ctx, cl, namespace, name, func(args []string) []string {
+		return append(withoutFlag(args, flag), flag+"="+value)
+	})
+}
+
+func withoutFlag(args []string, flag string) []string {
+	return slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == flag || strings.HasPrefix(a, flag+"=") })
+}
+
+// editDeploymentArgs rewrites a Deployment's first container's args and
+// waits until the new pods alone serve.
+func editDeploymentArgs(ctx context.Context, cl *kube.Client, namespace, name string, edit func([]string) []string) error {
 	deps := cl.Clientset.AppsV1().Deployments(namespace)
 	d, err := deps.Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return err
 	}
 	c := d.Spec.Template.Spec.Containers[0]
-	args := slices.DeleteFunc(slices.Clone(c.Args), func(a string) bool { return a == flag || strings.HasPrefix(a, flag+"=") })
-	args = append(args, flag+"="+value)
+	args := edit(c.Args)
 	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
 		"containers": []map[string]any{{"name": c.Name, "args": args}}}}}})
 	if err != nil {
 		return err
 	}
 	if _, err := deps.Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
-		return fmt.Errorf("setting %s=%s on Deployment %s/%s: %w", flag, value, namespace, name, err)
+		return fmt.Errorf("setting the args of Deployment %s/%s to %v: %w", namespace, name, args, err)
 	}
 	return cl.WaitDeployment(ctx, namespace, name, timeouts.Current.Rollout)
 }

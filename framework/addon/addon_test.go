@@ -89,8 +89,8 @@ func TestAddOnsRegistered(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range got {
-		if len(a.Images()) != 1 || len(a.Steps()) != 2 {
-			t.Errorf("add-on %s: want one image and two steps (apply, wait), got %v and %d", a.Name(), a.Images(), len(a.Steps()))
+		if len(a.Images()) != 1 || len(a.Steps()) < 2 {
+			t.Errorf("add-on %s: want one image and at least two steps (apply, wait), got %v and %d", a.Name(), a.Images(), len(a.Steps()))
 		}
 	}
 }

@@ -1,7 +1,15 @@
 package addon
 
 import (
+	"context"
 	_ "embed"
+	"slices"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/timeouts"
 
 	"github.com/netconform/netconform/framework/cluster"
 	"github.com/netconform/netconform/framework/images"
@@ -42,9 +50,41 @@ STOPSIGNAL SIGTERM
 ENTRYPOINT ["/start.sh"]
 `,
 	}})
-	cluster.RegisterAddOn(addOn{name: HAProxy.AddOn, images: []string{"haproxy-ingress"},
-		steps: controllerSteps(HAProxy, haproxyManifest, map[string]string{
-			"Namespace": HAProxy.Namespace, "Class": HAProxy.Class, "Service": HAProxy.Service,
-			"Deployment": HAProxy.Deployment, "Version": HAProxyIngressVersion,
-		})})
+	steps := controllerSteps(HAProxy, haproxyManifest, map[string]string{
+		"Namespace": HAProxy.Namespace, "Class": HAProxy.Class, "Service": HAProxy.Service,
+		"Deployment": HAProxy.Deployment, "Version": HAProxyIngressVersion,
+	})
+	// HAProxy Ingress exits at start while its published Service has no
+	// LoadBalancer address ("does not (yet) have ingress points"). Without
+	// a LoadBalancer implementation it runs without one and leaves Ingress
+	// status alone, as Traefik does; NodePorts serve either way.
+	publish := cluster.Step{Name: "publish status", Run: func(ctx context.Context, c *cluster.Cluster) error {
+		if lbAddress(ctx, c.Client, HAProxy.Namespace, HAProxy.Service, timeouts.Current.Probe) {
+			return nil
+		}
+		return editDeploymentArgs(ctx, c.Client, HAProxy.Namespace, HAProxy.Deployment, func(args []string) []string {
+			return append(withoutFlag(args, "--publish-service"), "--update-status=false")
+		})
+	}}
+	steps = slices.Insert(steps, 1, publish)
+	cluster.RegisterAddOn(addOn{name: HAProxy.AddOn, images: []string{"haproxy-ingress"}, steps: steps})
+}
+
+// lbAddress reports whether a Service gets a LoadBalancer address within timeout.
+func lbAddress(ctx context.Context, cl *kube.Client, namespace, name string, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tick := time.NewTicker(timeouts.Current.Poll)
+	defer tick.Stop()
+	for {
+		svc, err := cl.Clientset.CoreV1().Services(namespace).Get(ctx, name, metav1.GetOptions{})
+		if err == nil && len(svc.Status.LoadBalancer.Ingress) > 0 {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		}
+	}
 }

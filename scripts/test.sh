@@ -32,7 +32,7 @@ for cni in $cnis; do
   t0=$(date +%s)
   "$bin" cluster up --name "$CLUSTER" --cni "$nopolicy" --reuse --build=false
   kubeconfig=$("$bin" cluster kubeconfig --name "$CLUSTER")
-  NETCONFORM_REPORT_DIR=$reports/$nopolicy go tool ginkgo -p --procs 4 --timeout 20m --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
+  NETCONFORM_REPORT_DIR=$reports/$nopolicy go tool ginkgo --timeout 20m --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
   "$bin" report expect --label Feature:NetworkPolicy --state unsupported "$reports/$nopolicy"/netpol-*.conformance.json
   echo "test.sh: netpol on $nopolicy (no policy enforcement) in $(( $(date +%s) - t0 )) s"
   "$bin" cluster down --name "$CLUSTER"

@@ -260,14 +260,22 @@ spec:
 	},
 }
 
-// lanes is how many topologies the conformance specs are spread over.
-// Most of a case's time is waiting (for the CNI to apply a policy, for a
-// denied probe to time out, for a deny to be shown to stay), so cases on
-// separate topologies run side by side in parallel Ginkgo processes
-// (ginkgo -p) without changing what each one proves: a topology's matrix
-// only ever probes its own pods, and a policy only selects pods of its
-// own namespace, so no case can see another's policies.
-const lanes = 4
+// maxLanes bounds how many topologies the conformance specs are spread
+// over: one per parallel Ginkgo process (ginkgo -p --procs N), one in a
+// serial run. Most of a case's time is waiting (for the CNI to apply a
+// policy, for a denied probe to time out, for a deny to be shown to
+// stay), so on a machine with cores to spare, cases on separate
+// topologies run side by side without changing what each proves: a
+// topology's matrix only probes its own pods, and a policy only selects
+// pods of its own namespace, so no case sees another's policies. (Each
+// observation is one exec per source pod: on 2 cores the execs saturate
+// the CPU and 4 lanes take as long as one.)
+const maxLanes = 4
+
+func lanes() int {
+	suite, _ := GinkgoConfiguration()
+	return min(max(suite.ParallelTotal, 1), maxLanes)
+}
 
 // The conformance specs of one lane share one topology (nine pods),
 // deployed once: each spec starts from no policy and the initial labels,
@@ -275,8 +283,9 @@ const lanes = 4
 // converges to what the evaluator computes from the objects, and stays
 // there.
 var _ = Describe("NetworkPolicy", Label("netpol", e2e.Conformance, e2e.FeatureNetworkPolicy), func() {
-	for lane, cases := range spread(policyCases, lanes) {
-		Context(fmt.Sprintf("(lane %d of %d)", lane+1, lanes), Ordered, ContinueOnFailure, func() {
+	n := lanes()
+	for lane, cases := range spread(policyCases, n) {
+		Context(fmt.Sprintf("(lane %d of %d)", lane+1, n), Ordered, ContinueOnFailure, func() {
 			var topo *e2e.Topology
 
 			BeforeAll(func(ctx SpecContext) {

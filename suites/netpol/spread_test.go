@@ -3,7 +3,7 @@ package netpol
 import "testing"
 
 func TestSpreadPlacesEveryCaseOnceAndBalancesLanes(t *testing.T) {
-	lanesOf := spread(policyCases, lanes)
+	lanesOf := spread(policyCases, maxLanes)
 	seen := map[string]int{}
 	loads := make([]int, len(lanesOf))
 	for l, cases := range lanesOf {

@@ -17,6 +17,10 @@ cni=${1:?usage: scripts/row.sh CNI [REPORT_DIR]}
 reports=${2:-reports/$cni}
 cluster=${CLUSTER:-netconform-row}
 addons=${ADDONS-metallb,traefik,haproxy}
+# INGRESS=1 adds suites/ingress (once per IngressClass) and its Disruptive
+# proofs: about 4 and 8 minutes more per row here.
+ingress=()
+[ "${INGRESS:-0}" = 1 ] && ingress=(./suites/ingress)
 procs=${PROCS:-4}
 bin=bin/netconform
 mkdir -p "$reports"
@@ -43,7 +47,7 @@ step() {
   say "$name in $(( $(date +%s) - t0 )) s"
 }
 
-step "pods, services, dns, ingress" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns ./suites/ingress -- -kubeconfig "$kubeconfig"
+step "pods, services, dns${ingress:+, ingress}" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" -- -kubeconfig "$kubeconfig"
 # Its cases run in lanes, one topology per Ginkgo process (NETPOL_PROCS,
 # 1 by default: on 2 cores the probes' execs saturate the CPU and 4 lanes
 # take as long as one); after the others, not beside them: CPU starvation
@@ -51,7 +55,7 @@ step "pods, services, dns, ingress" ginkgo -p --procs "$procs" --label-filter '!
 step "netpol" ginkgo --procs "${NETPOL_PROCS:-1}" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
 # They break the cluster on purpose, one at a time, and repair it: each
 # shows a conformance check failing for the right reason.
-step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns ./suites/ingress ./suites/netpol -- -kubeconfig "$kubeconfig"
+step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" ./suites/netpol -- -kubeconfig "$kubeconfig"
 
 leftovers=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --wait 2m 2>&1)
 echo "$leftovers" | grep "^left:" || true

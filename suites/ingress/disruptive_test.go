@@ -17,9 +17,16 @@ import (
 
 // prepared is one conformance case set up for a Disruptive proof.
 type prepared struct {
-	c     ingressCase
-	s     *scene
-	check func(Gomega)
+	c      ingressCase
+	s      *scene
+	routes []ingress.Route
+	check  func(Gomega) // under the spec's context
+}
+
+// checkIn is the case's check under ctx: a repair is checked in a
+// cleanup, after the spec's own context has ended.
+func (p prepared) checkIn(ctx context.Context) func(Gomega) {
+	return p.s.check(ctx, p.routes...)
 }
 
 // prepare sets up every case the controller is held to (gated and
@@ -37,7 +44,7 @@ func prepare(ctx context.Context, class string, only ...ingress.Behaviour) []pre
 		}
 		s.enter(ctx, "proof")
 		routes := c.setup(ctx, s)
-		out = append(out, prepared{c, s, s.check(ctx, routes...)})
+		out = append(out, prepared{c, s, routes, s.check(ctx, routes...)})
 	}
 	for _, p := range out {
 		By("before: " + string(p.c.behaviour) + " holds")
@@ -56,15 +63,16 @@ func containsBehaviour(bs []ingress.Behaviour, b ingress.Behaviour) bool {
 }
 
 // deployment returns the controller's Deployment and a way to update it,
-// retried on conflicts.
-func deployment(ctx context.Context, s *scene) (*appsv1.Deployment, func(func(*appsv1.Deployment))) {
+// retried on conflicts, under the caller's context (a repair runs in a
+// cleanup, after the spec's own context has ended).
+func deployment(ctx context.Context, s *scene) (*appsv1.Deployment, func(context.Context, func(*appsv1.Deployment))) {
 	GinkgoHelper()
 	name, err := s.ctl.Deployment(ctx, s.cl.Clientset)
 	Expect(err).NotTo(HaveOccurred())
 	deps := s.cl.Clientset.AppsV1().Deployments(s.ctl.Namespace)
 	d, err := deps.Get(ctx, name, metav1.GetOptions{})
 	Expect(err).NotTo(HaveOccurred())
-	update := func(change func(*appsv1.Deployment)) {
+	update := func(ctx context.Context, change func(*appsv1.Deployment)) {
 		GinkgoHelper()
 		Eventually(ctx, func() error {
 			d, err := deps.Get(ctx, name, metav1.GetOptions{})
@@ -88,13 +96,13 @@ func describeDisruptive(class string) {
 			d, update := deployment(ctx, all[0].s)
 			replicas := *d.Spec.Replicas
 			By(fmt.Sprintf("scaling Deployment %s/%s from %d to 0", d.Namespace, d.Name, replicas))
-			update(func(d *appsv1.Deployment) { d.Spec.Replicas = new(int32) })
+			update(ctx, func(d *appsv1.Deployment) { d.Spec.Replicas = new(int32) })
 			DeferCleanup(func(ctx SpecContext) {
-				update(func(d *appsv1.Deployment) { d.Spec.Replicas = &replicas })
+				update(ctx, func(d *appsv1.Deployment) { d.Spec.Replicas = &replicas })
 				Expect(all[0].s.cl.WaitDeployment(ctx, d.Namespace, d.Name, timeouts.Current.Rollout)).To(Succeed())
 				By("after the repair the checks pass again")
 				for _, p := range all {
-					Eventually(ctx, p.check).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
+					Eventually(ctx, p.checkIn(ctx)).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
 				}
 			})
 			for _, p := range all {
@@ -127,7 +135,7 @@ func describeDisruptive(class string) {
 			DeferCleanup(func(ctx SpecContext) {
 				Expect(addon.SetTraefikStrictPrefix(ctx, p.s.cl, true)).To(Succeed())
 				By("after the repair the Prefix check passes again")
-				Eventually(ctx, p.check).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
+				Eventually(ctx, p.checkIn(ctx)).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
 			})
 			var failure string
 			Eventually(ctx, func() string { failure = e2e.Failure(p.check); return failure }).

@@ -141,3 +141,20 @@ func DeployAll(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) []*cor
 	}
 	return out
 }
+
+// NodeIPs maps every node to its IPv4 InternalIP: where the runner's host
+// reaches a NodePort.
+func NodeIPs(ctx context.Context, cl *kube.Client) map[string]string {
+	GinkgoHelper()
+	list, err := cl.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	out := map[string]string{}
+	for _, n := range list.Items {
+		for _, a := range n.Status.Addresses {
+			if a.Type == corev1.NodeInternalIP && net.ParseIP(a.Address).To4() != nil {
+				out[n.Name] = a.Address
+			}
+		}
+	}
+	return out
+}

@@ -243,7 +243,7 @@ var cases = []ingressCase{
 					addr = in.Status.LoadBalancer.Ingress[0].Hostname
 				}
 			}).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
-			entries := s.ctl.EntriesAt(addr, nodeIPs(ctx, s.cl))
+			entries := s.ctl.EntriesAt(addr, e2e.NodeIPs(ctx, s.cl))
 			Expect(entries).NotTo(BeEmpty(), "%s: status address %s is none of its Service's (LoadBalancer, ClusterIP) nor a node IP", s.ctl, addr)
 			By(fmt.Sprintf("the status address %s answers", addr))
 			Eventually(ctx, s.checkThrough(ctx, entries, routes...)).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())

@@ -3,7 +3,6 @@ package ingress
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 
@@ -48,7 +47,7 @@ func newScene(ctx context.Context, class string) *scene {
 	}
 	ctl, err := ingress.Find(ctx, cl.Clientset, class, *serviceFlag)
 	Expect(err).NotTo(HaveOccurred(), "finding the controller of IngressClass %s", class)
-	entries := ctl.Entries(nodeIPs(ctx, cl))
+	entries := ctl.Entries(e2e.NodeIPs(ctx, cl))
 	Expect(entries).NotTo(BeEmpty(), "%s: its Service has no LoadBalancer address, NodePort or ClusterIP to send requests to", ctl)
 	return &scene{cl: cl, ctl: ctl, entries: entries}
 }
@@ -70,22 +69,6 @@ func resolveClass(ctx context.Context, cl *kube.Client) string {
 		}
 	}
 	return list.Items[0].Name
-}
-
-// nodeIPs maps every node to its IPv4 InternalIP.
-func nodeIPs(ctx context.Context, cl *kube.Client) map[string]string {
-	GinkgoHelper()
-	list, err := cl.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	Expect(err).NotTo(HaveOccurred())
-	out := map[string]string{}
-	for _, n := range list.Items {
-		for _, a := range n.Status.Addresses {
-			if a.Type == corev1.NodeInternalIP && net.ParseIP(a.Address).To4() != nil {
-				out[n.Name] = a.Address
-			}
-		}
-	}
-	return out
 }
 
 // host is a host name of this spec alone: its namespace is unique to

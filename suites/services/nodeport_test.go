@@ -7,7 +7,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/agent"
@@ -16,22 +15,6 @@ import (
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/timeouts"
 )
-
-// nodeIPs maps every node to its InternalIP.
-func nodeIPs(ctx context.Context, cl *kube.Client) map[string]string {
-	GinkgoHelper()
-	list, err := cl.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	Expect(err).NotTo(HaveOccurred())
-	out := map[string]string{}
-	for _, n := range list.Items {
-		for _, a := range n.Status.Addresses {
-			if a.Type == corev1.NodeInternalIP && net.ParseIP(a.Address).To4() != nil {
-				out[n.Name] = a.Address
-			}
-		}
-	}
-	return out
-}
 
 // fromRunner probes from this process: "outside the cluster" is the
 // runner's host, which reaches kind nodes on their Docker network.
@@ -62,7 +45,7 @@ func answersOnEveryNode(ctx context.Context, cl *kube.Client, svc *corev1.Servic
 		}
 	}
 	Expect(ports).To(HaveLen(2), "Service %s needs NodePorts for echo-tcp and echo-udp", svc.Name)
-	for node, ip := range nodeIPs(ctx, cl) {
+	for node, ip := range e2e.NodeIPs(ctx, cl) {
 		for proto, port := range ports {
 			target := e2e.Addr(ip, port)
 			Eventually(ctx, func(g Gomega) {
@@ -78,7 +61,7 @@ var _ = Describe("A Service of type NodePort", Label("services", e2e.Conformance
 	It("preserves the client source IP with externalTrafficPolicy Local, and answers only on nodes with an endpoint", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		nodes := e2e.SchedulableNodes(ctx, cl, 2)
-		ips := nodeIPs(ctx, cl)
+		ips := e2e.NodeIPs(ctx, cl)
 		ns := e2e.Namespace(ctx, cl, "etp-local")
 		e2e.Deploy(ctx, cl, agent.Pod("web-0", ns, fixtures.InGroup("web"), agent.OnNode(nodes[0])))
 		svc := e2e.Create(ctx, cl, fixtures.AgentService("web", ns, "web",

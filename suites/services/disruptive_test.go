@@ -15,6 +15,7 @@ import (
 	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/timeouts"
 )
 
@@ -100,14 +101,21 @@ var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptiv
 // pods have programmed the Service of the check again.
 func restoreKubeProxy(ctx SpecContext, saved *appsv1.DaemonSet, checkWith func(context.Context) func(Gomega)) {
 	GinkgoHelper()
+	recreateDaemonSet(ctx, e2e.Cluster, saved, "kube-proxy")
+	Eventually(ctx, checkWith(ctx)).WithTimeout(timeouts.Current.Rollout).Should(Succeed(), "Services after kube-proxy's return")
+}
+
+// recreateDaemonSet creates a deleted DaemonSet again as it was saved
+// and waits until its pods are ready: a Disruptive spec's repair.
+func recreateDaemonSet(ctx context.Context, cl *kube.Client, saved *appsv1.DaemonSet, what string) {
+	GinkgoHelper()
 	ds := &appsv1.DaemonSet{
 		ObjectMeta: metav1.ObjectMeta{Namespace: saved.Namespace, Name: saved.Name, Labels: saved.Labels, Annotations: saved.Annotations},
 		Spec:       saved.Spec,
 	}
-	_, err := e2e.Cluster.Clientset.AppsV1().DaemonSets(ds.Namespace).Create(ctx, ds, metav1.CreateOptions{})
-	Expect(err).NotTo(HaveOccurred(), "recreating kube-proxy: the cluster needs it back")
-	Expect(e2e.Cluster.WaitDaemonSet(ctx, ds.Namespace, ds.Name, timeouts.Current.Rollout)).To(Succeed())
-	Eventually(ctx, checkWith(ctx)).WithTimeout(timeouts.Current.Rollout).Should(Succeed(), "Services after kube-proxy's return")
+	_, err := cl.Clientset.AppsV1().DaemonSets(ds.Namespace).Create(ctx, ds, metav1.CreateOptions{})
+	Expect(err).NotTo(HaveOccurred(), "recreating %s: the cluster needs it back", what)
+	Expect(cl.WaitDaemonSet(ctx, ds.Namespace, ds.Name, timeouts.Current.Rollout)).To(Succeed())
 }
 
 // hairpinOff turns hairpin mode off on every bridge port of the node that

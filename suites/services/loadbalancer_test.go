@@ -321,12 +321,6 @@ var _ = Describe("A Service of type LoadBalancer, broken on purpose,", Label("se
 // until the Service answers on its address again.
 func restoreSpeakers(ctx SpecContext, saved *appsv1.DaemonSet, lb loadBalancer) {
 	GinkgoHelper()
-	ds := &appsv1.DaemonSet{
-		ObjectMeta: metav1.ObjectMeta{Namespace: saved.Namespace, Name: saved.Name, Labels: saved.Labels, Annotations: saved.Annotations},
-		Spec:       saved.Spec,
-	}
-	_, err := lb.cl.Clientset.AppsV1().DaemonSets(ds.Namespace).Create(ctx, ds, metav1.CreateOptions{})
-	Expect(err).NotTo(HaveOccurred(), "recreating MetalLB's speaker: the cluster needs it back")
-	Expect(lb.cl.WaitDaemonSet(ctx, ds.Namespace, ds.Name, timeouts.Current.Rollout)).To(Succeed())
+	recreateDaemonSet(ctx, lb.cl, saved, "MetalLB's speaker")
 	Eventually(ctx, lb.answers(ctx, "web-")).WithTimeout(timeouts.Current.Rollout).Should(Succeed(), "%s after the speaker's return", lb.where(fixtures.ServiceTCPPort))
 }

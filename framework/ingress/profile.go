@@ -37,7 +37,13 @@ var profiles = map[string]Profile{
 	"traefik.io/ingress-controller": {Controller: "Traefik v3.6", Lacks: map[Behaviour]string{
 		// Seen on nc-ing (run 9fe9de80): GET /same went to the Prefix
 		// /same backend, through the NodePort, twice in a row for 60 s.
-		ExactOverPrefix: "Traefik orders its routers by rule length, so PathPrefix(`/same`) outranks Path(`/same`) and a Prefix path takes requests for an Exact path of the same value",
+		// Checked in v3.6.15's code: pkg/muxer/http/mux.go GetRulePriority
+		// is len(rule) (documented in "Rules & Priority" of its routing
+		// reference), and with strict prefix matching a Prefix /same is
+		// built as (Path("/same") || PathPrefix("/same/"))
+		// (pkg/provider/kubernetes/ingress/kubernetes.go
+		// buildStrictPrefixMatchingRule), a longer rule than Path("/same").
+		ExactOverPrefix: "Traefik ranks routers by the length of their rule (pkg/muxer/http GetRulePriority; docs: routing reference, Rules & Priority), and a strict Prefix /same becomes (Path(\"/same\") || PathPrefix(\"/same/\")), longer than the Exact path's Path(\"/same\"), so the Prefix path takes requests for an Exact path of the same value",
 	}},
 }
 

@@ -21,22 +21,42 @@ func (r ContainerRef) String() string { return r.Namespace + "/" + r.Pod + " (" 
 // Exec runs a command in a pod's container and returns its output. stdin
 // may be nil. It is one API round trip: callers batch work into one command.
 func (c *Client) Exec(ctx context.Context, in ContainerRef, command []string, stdin io.Reader) ([]byte, error) {
+	var stdout bytes.Buffer
+	err := c.ExecStream(ctx, in, command, Streams{Stdin: stdin, Stdout: &stdout})
+	return stdout.Bytes(), err
+}
+
+// Streams are a command's standard streams; Stdin may be nil, Stderr
+// is kept for the error when nil.
+type Streams struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+// ExecStream runs a command in a pod's container wired to streams, until
+// it exits, its stdin ends or ctx ends: for a long-lived command that
+// answers request after request over one exec.
+func (c *Client) ExecStream(ctx context.Context, in ContainerRef, command []string, streams Streams) error {
 	req := c.Clientset.CoreV1().RESTClient().Post().Resource("pods").Namespace(in.Namespace).Name(in.Pod).SubResource("exec").
 		VersionedParams(&corev1.PodExecOptions{
 			Container: in.Container,
 			Command:   command,
-			Stdin:     stdin != nil,
+			Stdin:     streams.Stdin != nil,
 			Stdout:    true,
 			Stderr:    true,
 		}, scheme.ParameterCodec)
 	exec, err := remotecommand.NewWebSocketExecutor(c.Config, "GET", req.URL().String())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var stdout, stderr bytes.Buffer
-	err = exec.StreamWithContext(ctx, remotecommand.StreamOptions{Stdin: stdin, Stdout: &stdout, Stderr: &stderr})
+	var stderr bytes.Buffer
+	errOut := io.Writer(&stderr)
+	if streams.Stderr != nil {
+		errOut = io.MultiWriter(streams.Stderr, &stderr)
+	}
+	err = exec.StreamWithContext(ctx, remotecommand.StreamOptions{Stdin: streams.Stdin, Stdout: streams.Stdout, Stderr: errOut})
 	if err != nil {
-		return stdout.Bytes(), fmt.Errorf("exec %v in %s: %w (stderr: %s)", command, in, err, bytes.TrimSpace(stderr.Bytes()))
+		return fmt.Errorf("exec %v in %s: %w (stderr: %s)", command, in, err, bytes.TrimSpace(stderr.Bytes()))
 	}
-	return stdout.Bytes(), nil
+	return nil
 }

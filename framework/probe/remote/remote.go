@@ -1,25 +1,42 @@
-// Package remote drives agents running in pods from the runner: one exec
-// per batch of probes, whatever the batch's size. Exec goes through the API
-// server and kubelet, not the pod network, so it keeps working when a
-// NetworkPolicy denies traffic to the agent.
+// Package remote drives agents running in pods from the runner. Exec goes
+// through the API server and kubelet, not the pod network, so it keeps
+// working when a NetworkPolicy denies traffic to the agent.
+//
+// Each agent pod gets one long-lived exec ("agent batches") the first time
+// a batch is sent to it, and every later batch travels over that stream:
+// an exec costs a runc process on the node and a round of API calls, and
+// with a matrix observed every second those execs, not the probes, used to
+// saturate a small machine's CPU. A batch sent while the pod's stream is
+// busy, or to an agent that has no session command, runs in an exec of its
+// own, as before.
 package remote
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"sync"
 
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 )
 
-// AgentCommand runs a batch inside an agent container.
+// AgentCommand runs one batch inside an agent container.
 var AgentCommand = []string{"/agent", "batch"}
+
+// SessionCommand answers batch after batch on one exec.
+var SessionCommand = []string{"/agent", "batches"}
 
 // Pod names an agent pod.
 type Pod struct {
 	Namespace, Name, Container string
+}
+
+func (p Pod) ref() kube.ContainerRef {
+	return kube.ContainerRef{Namespace: p.Namespace, Pod: p.Name, Container: p.Container}
 }
 
 // Run executes the batch in the pod's agent and returns its results.
@@ -28,7 +45,41 @@ func Run(ctx context.Context, kc *kube.Client, pod Pod, batch probe.Batch) (prob
 	if err != nil {
 		return probe.BatchResult{}, err
 	}
-	out, err := kc.Exec(ctx, kube.ContainerRef{Namespace: pod.Namespace, Pod: pod.Name, Container: pod.Container}, AgentCommand, bytes.NewReader(in))
+	var res probe.BatchResult
+	if s := sessions.get(kc, pod); s != nil && s.mu.TryLock() {
+		var sent bool
+		res, sent, err = s.run(ctx, in)
+		s.mu.Unlock()
+		if !sent {
+			// The stream ended before it took the batch (the agent has no
+			// session command, or the pod went away): one exec says which.
+			sessions.drop(kc, pod, s)
+			res, err = runOnce(ctx, kc, pod, in)
+		}
+	} else {
+		res, err = runOnce(ctx, kc, pod, in)
+	}
+	if err != nil {
+		return res, err
+	}
+	if len(res.Results) != len(batch.Probes) {
+		return res, fmt.Errorf("agent in %s/%s returned %d results for %d probes", pod.Namespace, pod.Name, len(res.Results), len(batch.Probes))
+	}
+	return res, nil
+}
+
+// RunInExec executes the batch in an exec of its own, never on the pod's
+// session: the cost Run saves, for comparison.
+func RunInExec(ctx context.Context, kc *kube.Client, pod Pod, batch probe.Batch) (probe.BatchResult, error) {
+	in, err := json.Marshal(batch)
+	if err != nil {
+		return probe.BatchResult{}, err
+	}
+	return runOnce(ctx, kc, pod, in)
+}
+
+func runOnce(ctx context.Context, kc *kube.Client, pod Pod, in []byte) (probe.BatchResult, error) {
+	out, err := kc.Exec(ctx, pod.ref(), AgentCommand, bytes.NewReader(in))
 	if err != nil {
 		return probe.BatchResult{}, err
 	}
@@ -36,8 +87,159 @@ func Run(ctx context.Context, kc *kube.Client, pod Pod, batch probe.Batch) (prob
 	if err := json.Unmarshal(out, &res); err != nil {
 		return probe.BatchResult{}, fmt.Errorf("agent in %s/%s answered no batch result: %w (output: %.200q)", pod.Namespace, pod.Name, err, out)
 	}
-	if len(res.Results) != len(batch.Probes) {
-		return res, fmt.Errorf("agent in %s/%s returned %d results for %d probes", pod.Namespace, pod.Name, len(res.Results), len(batch.Probes))
-	}
 	return res, nil
+}
+
+// session is one agent's long-lived exec.
+type session struct {
+	mu     sync.Mutex // one batch at a time on the stream
+	pod    Pod
+	stdin  *io.PipeWriter
+	out    *json.Decoder
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the exec has ended
+	err    error         // why it ended, once done is closed
+}
+
+func open(kc *kube.Client, pod Pod) *session {
+	// The stream outlives any one batch's context; it ends with the
+	// container, when dropped, or with the process.
+	ctx, cancel := context.WithCancel(context.Background())
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	s := &session{pod: pod, stdin: inW, out: json.NewDecoder(outR), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		err := kc.ExecStream(ctx, pod.ref(), SessionCommand, kube.Streams{Stdin: inR, Stdout: outW})
+		if err == nil {
+			err = errors.New("the agent's session ended")
+		}
+		s.err = err
+		// Ending stdin from the writer's side gives client-go's stdin
+		// copier, which may still be reading, a plain EOF (a closed reader
+		// would be logged as an unhandled error) and fails our next write.
+		inW.Close()
+		outW.CloseWithError(err)
+		close(s.done)
+	}()
+	return s
+}
+
+// run sends one batch and waits for its result. sent is false when the
+// stream had ended before the batch went out, so nothing ran.
+func (s *session) run(ctx context.Context, in []byte) (res probe.BatchResult, sent bool, err error) {
+	type answer struct {
+		res     probe.BatchResult
+		written bool
+		err     error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		if _, err := s.stdin.Write(in); err != nil {
+			ch <- answer{err: err}
+			return
+		}
+		var res probe.BatchResult
+		err := s.out.Decode(&res)
+		ch <- answer{res, true, err}
+	}()
+	select {
+	case a := <-ch:
+		if !a.written {
+			return res, false, a.err
+		}
+		if a.err != nil {
+			if s.ended() && refused(s.err) {
+				// The agent read the batch but does not know the command.
+				return res, false, s.err
+			}
+			// Half an answer leaves the stream out of step: end it.
+			s.cancel()
+			return res, true, fmt.Errorf("agent in %s/%s: the batch's answer did not arrive: %w", s.pod.Namespace, s.pod.Name, a.err)
+		}
+		return a.res, true, nil
+	case <-ctx.Done():
+		// A late answer would be read as the next batch's: end the stream.
+		s.cancel()
+		return res, true, ctx.Err()
+	}
+}
+
+func (s *session) ended() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+type sessionKey struct {
+	kc  *kube.Client
+	pod Pod
+}
+
+// pool holds the open sessions of this process. An agent without the
+// session command is remembered (nil), so it is not asked again.
+type pool struct {
+	mu sync.Mutex
+	m  map[sessionKey]*session
+}
+
+var sessions = &pool{m: map[sessionKey]*session{}}
+
+// get returns the pod's session, opening one when there is none or the
+// last one ended; nil when the agent cannot keep one.
+func (p *pool) get(kc *kube.Client, pod Pod) *session {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := sessionKey{kc, pod}
+	s, known := p.m[k]
+	if known && s == nil {
+		return nil
+	}
+	if s == nil || s.ended() {
+		s = open(kc, pod)
+		p.m[k] = s
+	}
+	return s
+}
+
+// drop forgets a session whose stream ended before a batch went out. An
+// agent that refused the session command is marked so; a stream that ended
+// for another reason (the pod restarted) may be opened again.
+func (p *pool) drop(kc *kube.Client, pod Pod, s *session) {
+	<-s.done
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := sessionKey{kc, pod}
+	if p.m[k] != s {
+		return
+	}
+	if refused(s.err) {
+		p.m[k] = nil // an agent older than sessions
+		return
+	}
+	delete(p.m, k)
+}
+
+// refused says whether the agent exited with its usage status, as one
+// without the session command does ("agent: unknown command").
+func refused(err error) bool {
+	var exit interface{ ExitStatus() int }
+	return errors.As(err, &exit) && exit.ExitStatus() == 2
+}
+
+// Close ends every session of kc, e.g. when its topology is torn down.
+// Sessions also end on their own when their pods go away.
+func Close(kc *kube.Client) {
+	sessions.mu.Lock()
+	defer sessions.mu.Unlock()
+	for k, s := range sessions.m {
+		if k.kc == kc {
+			if s != nil {
+				s.cancel()
+			}
+			delete(sessions.m, k)
+		}
+	}
 }

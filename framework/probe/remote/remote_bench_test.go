@@ -59,13 +59,33 @@ func probes(server string) []probe.Probe {
 	return out
 }
 
-// BenchmarkBatch: all probes of a row in one exec.
+// BenchmarkBatch: all probes of a row in one batch, on the pod's session.
 func BenchmarkBatch(b *testing.B) {
 	cl, client, server := benchPods(b)
 	ps := probes(server)
 	b.ResetTimer()
 	for b.Loop() {
 		res, err := remote.Run(context.Background(), cl, client, probe.Batch{Probes: ps})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range res.Results {
+			if r.Verdict != probe.Connected {
+				b.Fatalf("probe %s: %s %s", r.ID, r.Verdict, r.Error)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*probesPerOp)/b.Elapsed().Seconds(), "probes/s")
+}
+
+// BenchmarkBatchInExec: the same batch in an exec of its own each time,
+// as before sessions.
+func BenchmarkBatchInExec(b *testing.B) {
+	cl, client, server := benchPods(b)
+	ps := probes(server)
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := remote.RunInExec(context.Background(), cl, client, probe.Batch{Probes: ps})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -86,7 +106,7 @@ func BenchmarkExecPerProbe(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, p := range ps {
-			res, err := remote.Run(context.Background(), cl, client, probe.Batch{Probes: []probe.Probe{p}})
+			res, err := remote.RunInExec(context.Background(), cl, client, probe.Batch{Probes: []probe.Probe{p}})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -17,10 +17,14 @@ cni=${1:?usage: scripts/row.sh CNI [REPORT_DIR]}
 reports=${2:-reports/$cni}
 cluster=${CLUSTER:-netconform-row}
 addons=${ADDONS-metallb,traefik,haproxy}
-# INGRESS=1 adds suites/ingress (once per IngressClass) and its Disruptive
-# proofs: about 4 and 8 minutes more per row here.
-ingress=()
-[ "${INGRESS:-0}" = 1 ] && ingress=(./suites/ingress)
+# INGRESS=1 adds suites/ingress (once per IngressClass), about 4 minutes
+# more per row here, and its Disruptive proofs (about 11 minutes) unless
+# INGRESS_DISRUPTIVE=0.
+ingress=() ingress_disruptive=()
+if [ "${INGRESS:-0}" = 1 ]; then
+  ingress=(./suites/ingress)
+  [ "${INGRESS_DISRUPTIVE:-1}" = 1 ] && ingress_disruptive=(./suites/ingress)
+fi
 procs=${PROCS:-4}
 bin=bin/netconform
 mkdir -p "$reports"
@@ -55,7 +59,7 @@ step "pods, services, dns${ingress:+, ingress}" ginkgo -p --procs "$procs" --lab
 step "netpol" ginkgo --procs "${NETPOL_PROCS:-1}" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
 # They break the cluster on purpose, one at a time, and repair it: each
 # shows a conformance check failing for the right reason.
-step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" ./suites/netpol -- -kubeconfig "$kubeconfig"
+step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress_disruptive[@]}" ./suites/netpol -- -kubeconfig "$kubeconfig"
 
 leftovers=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --wait 2m 2>&1)
 echo "$leftovers" | grep "^left:" || true

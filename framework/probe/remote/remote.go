@@ -51,8 +51,8 @@ func Run(ctx context.Context, kc *kube.Client, pod Pod, batch probe.Batch) (prob
 		res, sent, err = s.run(ctx, in)
 		s.mu.Unlock()
 		if !sent {
-			// The stream ended before it took the batch (the agent has no
-			// session command, or the pod went away): one exec says which.
+			// The stream ended before it answered (an agent without the
+			// session command, a pod gone): one exec answers, or says why.
 			sessions.drop(kc, pod, s)
 			res, err = runOnce(ctx, kc, pod, in)
 		}
@@ -125,7 +125,7 @@ func open(kc *kube.Client, pod Pod) *session {
 }
 
 // run sends one batch and waits for its result. sent is false when the
-// stream had ended before the batch went out, so nothing ran.
+// stream ended before the answer came back: the batch is to be run again.
 func (s *session) run(ctx context.Context, in []byte) (res probe.BatchResult, sent bool, err error) {
 	type answer struct {
 		res     probe.BatchResult
@@ -148,13 +148,13 @@ func (s *session) run(ctx context.Context, in []byte) (res probe.BatchResult, se
 			return res, false, a.err
 		}
 		if a.err != nil {
-			if s.ended() && refused(s.err) {
-				// The agent read the batch but does not know the command.
-				return res, false, s.err
-			}
-			// Half an answer leaves the stream out of step: end it.
+			// The stream broke under the batch (the agent does not know
+			// the command, the pod restarted, a connection dropped): end
+			// it, and let the caller run the batch in an exec of its own,
+			// which either answers or says what is wrong. Probes only
+			// read, so a batch run twice proves the same.
 			s.cancel()
-			return res, true, fmt.Errorf("agent in %s/%s: the batch's answer did not arrive: %w", s.pod.Namespace, s.pod.Name, a.err)
+			return res, false, a.err
 		}
 		return a.res, true, nil
 	case <-ctx.Done():

@@ -85,7 +85,9 @@ var catalog = map[string]Image{
 	Etcd:                  {Name: Etcd, Ref: "registry.k8s.io/etcd:" + EtcdVersion + "-0"},
 	CoreDNS:               {Name: CoreDNS, Ref: "registry.k8s.io/coredns/coredns:" + CoreDNSVersion},
 	Pause:                 {Name: Pause, Ref: "registry.k8s.io/pause:" + PauseVersion},
-	Agent:                 {Name: Agent, Ref: "docker.io/netconform/agent:" + AgentVersion},
+	// The agent is what the release workflow publishes (multi-arch), so
+	// that a cluster with internet access pulls it with no setup.
+	Agent:                 {Name: Agent, Ref: "ghcr.io/netconform/agent:" + AgentVersion},
 	NetTools:              {Name: NetTools, Ref: "docker.io/netconform/nettools:" + DebianSuite},
 	Node:                  {Name: Node, Ref: "docker.io/netconform/node:" + KubernetesVersion},
 }

@@ -69,7 +69,7 @@ func Default() Timeouts {
 	return Timeouts{
 		NodesReady: 3 * time.Minute, SystemPods: 3 * time.Minute, CheckPods: 2 * time.Minute,
 		CrossNode: time.Minute, ClusterCreate: 10 * time.Minute,
-		FirstContact: 30 * time.Second, Preflight: 2 * time.Minute, PreflightAgent: 90 * time.Second, PreflightPull: 25 * time.Second, RegistryReady: 30 * time.Second,
+		FirstContact: 30 * time.Second, Preflight: 2 * time.Minute, PreflightAgent: 90 * time.Second, PreflightPull: 20 * time.Second, RegistryReady: 30 * time.Second,
 		Cleanup:  3 * time.Minute,
 		PodReady: 2 * time.Minute, Probe: 30 * time.Second, Converge: time.Minute, Stays: 6 * time.Second,
 		Rollout: 3 * time.Minute, LoadBalancer: time.Minute, IngressRoute: time.Minute, IngressAnswer: 5 * time.Second,

@@ -56,12 +56,14 @@ kubeconfig=$("$bin" cluster kubeconfig --name "$cluster")
 say "cluster up in $(( $(date +%s) - start )) s"
 if [ "${REGISTRY:-0}" = 1 ]; then
   # The agent ran on every node (the cross-node check): each must hold it
-  # under the registry's name, pulled, and not the catalog's.
+  # under the registry's reference, pulled, and not under the catalog's.
+  # (The node image has ctr, not crictl: the same CRI image store.)
+  pulled=$("$bin" images ref --image-registry "$reg" agent) catalog=$("$bin" images ref agent)
   for node in $(docker ps --filter "label=io.x-k8s.kind.cluster=$cluster" --format '{{.Names}}'); do
-    images=$(docker exec "$node" crictl images)
-    echo "$images" | grep -q "^$reg/netconform/agent " || { echo "row $cni: $node has no agent pulled from $reg:" >&2; echo "$images" >&2; exit 1; }
-    if echo "$images" | grep -q "^$("$bin" images ref agent | cut -d: -f1) "; then
-      echo "row $cni: $node holds the agent under the catalog's name: it was loaded, not pulled" >&2; exit 1
+    refs=$(docker exec "$node" ctr -n k8s.io images ls -q)
+    grep -qx "$pulled" <<<"$refs" || { echo "row $cni: $node has no $pulled:" >&2; echo "$refs" >&2; exit 1; }
+    if grep -qx "$catalog" <<<"$refs"; then
+      echo "row $cni: $node holds $catalog: the agent was loaded, not pulled" >&2; exit 1
     fi
   done
   say "every node pulled the agent from $reg"

@@ -10,6 +10,11 @@
 # CLUSTER names the kind cluster (netconform-row), ADDONS its add-ons
 # (metallb,traefik,haproxy; empty for none), PROCS the parallel
 # Ginkgo processes (4), KEEP=1 keeps the cluster afterwards.
+# REGISTRY=1 runs the row as on a cluster we did not build: a registry of
+# our own (netconform registry up) holding the suites' images (images
+# push), nodes that pull them from it (cluster up --registry; nothing
+# preloaded), the suites with -image-registry, a check that the agent in
+# a node came from it, and preflight against a wrong registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,15 +38,40 @@ export NETCONFORM_REPORT_DIR=$reports
 rm -f "$reports"/*.conformance.json "$reports"/*.junit.xml "$reports"/*.ginkgo.json
 
 say() { echo "row $cni: $*"; }
-down() { [ "${KEEP:-0}" = 1 ] || "$bin" cluster down --name "$cluster" || true; }
+down() {
+  [ "${KEEP:-0}" = 1 ] || "$bin" cluster down --name "$cluster" || true
+  [ "${REGISTRY:-0}" != 1 ] || "$bin" registry down || true
+}
 # A crashed earlier run may have left the cluster behind.
 "$bin" cluster down --name "$cluster" || true
 trap down EXIT
 
 start=$(date +%s)
-"$bin" cluster up --name "$cluster" --cni "$cni" --addons "$addons" --build=false
+cluster_flags=() suite_flags=()
+if [ "${REGISTRY:-0}" = 1 ]; then
+  reg=$("$bin" registry up)
+  "$bin" images push --registry "$reg"
+  cluster_flags=(--registry "$reg")
+  suite_flags=(-image-registry "$reg")
+  say "registry $reg up, images pushed in $(( $(date +%s) - start )) s"
+fi
+"$bin" cluster up --name "$cluster" --cni "$cni" --addons "$addons" --build=false "${cluster_flags[@]}"
 kubeconfig=$("$bin" cluster kubeconfig --name "$cluster")
 say "cluster up in $(( $(date +%s) - start )) s"
+if [ "${REGISTRY:-0}" = 1 ]; then
+  # The agent ran on every node (the cross-node check): each must hold it
+  # under the registry's reference, pulled, and not under the catalog's.
+  # (The node image has ctr, not crictl: the same CRI image store.)
+  pulled=$("$bin" images ref --image-registry "$reg" agent) catalog=$("$bin" images ref agent)
+  for node in $(docker ps --filter "label=io.x-k8s.kind.cluster=$cluster" --format '{{.Names}}'); do
+    refs=$(docker exec "$node" ctr -n k8s.io images ls -q)
+    grep -qx "$pulled" <<<"$refs" || { echo "row $cni: $node has no $pulled:" >&2; echo "$refs" >&2; exit 1; }
+    if grep -qx "$catalog" <<<"$refs"; then
+      echo "row $cni: $node holds $catalog: the agent was loaded, not pulled" >&2; exit 1
+    fi
+  done
+  say "every node pulled the agent from $reg"
+fi
 
 ginkgo() { go tool ginkgo --timeout 40m --keep-going --poll-progress-after 120s "$@"; }
 step() {
@@ -56,10 +86,16 @@ step "pods, services, dns${ingress:+, ingress}" ginkgo -p --procs "$procs" --lab
 # 1 by default: on 2 cores the probes' execs saturate the CPU and 4 lanes
 # take as long as one); after the others, not beside them: CPU starvation
 # turns late replies into false denials.
-step "netpol" ginkgo --procs "${NETPOL_PROCS:-1}" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
+step "netpol" ginkgo --procs "${NETPOL_PROCS:-1}" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig" "${suite_flags[@]}"
 # They break the cluster on purpose, one at a time, and repair it: each
 # shows a conformance check failing for the right reason.
-step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress_disruptive[@]}" ./suites/netpol -- -kubeconfig "$kubeconfig"
+step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress_disruptive[@]}" ./suites/netpol -- -kubeconfig "$kubeconfig" "${suite_flags[@]}"
+if [ "${REGISTRY:-0}" = 1 ]; then
+  # A wrong registry (port closed, image not pushed, no answer) fails
+  # preflight within 30 s, naming the image and the pull error.
+  step "wrong-registry preflight" env NETCONFORM_TEST_KUBECONFIG="$kubeconfig" NETCONFORM_TEST_REGISTRY="$reg" \
+    go test -count=1 -v -run TestWrongRegistryFailsPreflightFast ./framework/preflight
+fi
 
 leftovers=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --wait 2m 2>&1)
 echo "$leftovers" | grep "^left:" || true

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -12,7 +13,11 @@ import (
 	"github.com/netconform/netconform/framework/cluster"
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/feature"
+	"github.com/netconform/netconform/framework/images"
 	"github.com/netconform/netconform/framework/timeouts"
+
+	// The registry image is in the catalog: images build, registry up.
+	_ "github.com/netconform/netconform/framework/registry"
 )
 
 func clusterUp(ctx context.Context, args []string) error {
@@ -25,6 +30,8 @@ func clusterUp(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", "", "where to write the kubeconfig (default "+cluster.DefaultKubeconfig("NAME")+")")
 	fs.BoolVar(&cfg.Reuse, "reuse", false, "reuse a cluster of the same name, after checking it end to end")
 	fs.BoolVar(&cfg.Retain, "retain", false, "keep the nodes of a failed creation for debugging")
+	fs.StringVar(&cfg.Registry, "registry", "", "plain-HTTP registry (host:port) the nodes pull from; the suites' images are then not loaded into the nodes but pulled from it (push them first: netconform images push)")
+	imageRegistry := fs.String("image-registry", os.Getenv(envImageRegistry), "registry the cross-node check's agent pods pull from (default: --registry; also $"+envImageRegistry+")")
 	build := fs.Bool("build", true, "build missing or outdated images first")
 	timeoutSpec := fs.String("timeouts", "", "override named timeouts, e.g. nodesReady=5m (names: "+strings.Join(timeouts.Names(), ", ")+")")
 	factor := fs.Float64("timeout-factor", 0, "multiply every timeout by this factor")
@@ -32,6 +39,12 @@ func clusterUp(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := timeouts.Override(*timeoutSpec, *factor); err != nil {
+		return err
+	}
+	if *imageRegistry == "" {
+		*imageRegistry = cfg.Registry
+	}
+	if err := images.SetRegistry(*imageRegistry); err != nil {
 		return err
 	}
 	if *addOns != "" {

@@ -2,6 +2,9 @@
 // suites run on, and cleans up after them.
 //
 //	netconform images build [NAME...]
+//	netconform images push --registry R [--plain-http] [NAME...]
+//	netconform images ref [--image-registry R] [NAME...]
+//	netconform registry up|down [--name N]
 //	netconform cluster up   [--name N] [--cni C] [--addons A,B] [--workers 2] [--kubeconfig PATH]
 //	netconform cni variants [--without FEATURE] CNI
 //	netconform cluster down [--name N]
@@ -23,6 +26,10 @@ import (
 
 const usage = `usage:
   netconform images build [NAME...]     build images offline into the local Docker engine
+  netconform images push --registry R [--plain-http] [NAME...]  push the images the suites start to a registry
+  netconform images ref [--image-registry R] [NAME...]  print the references images run as
+  netconform registry up [--name N]     start a registry (Distribution) on the kind network; prints its address
+  netconform registry down [--name N]   remove it and its storage
   netconform cluster up [flags]         create (or reuse) a kind cluster with a CNI
   netconform cluster down [--name N]    delete a kind cluster
   netconform cluster kubeconfig [--name N]  print where its kubeconfig is
@@ -52,6 +59,14 @@ func run(ctx context.Context, args []string) error {
 	switch args[0] + " " + args[1] {
 	case "images build":
 		return imagesBuild(ctx, args[2:])
+	case "images push":
+		return imagesPush(ctx, args[2:])
+	case "images ref":
+		return imagesRef(args[2:])
+	case "registry up":
+		return registryUp(ctx, args[2:])
+	case "registry down":
+		return registryDown(ctx, args[2:])
 	case "cluster up":
 		return clusterUp(ctx, args[2:])
 	case "cluster down":

@@ -41,6 +41,12 @@ type Config struct {
 	NodeImage  string // images.Ref(images.Node) when empty
 	// AddOns are installed after the CNI, in order.
 	AddOns []AddOn
+	// Registry (host:port) is a plain-HTTP registry the nodes' containerd
+	// pulls from. With it, the images the suites start
+	// (images.RunImages) are not loaded into the nodes: they must be
+	// pulled, as on a cluster we did not build; set images.SetRegistry
+	// too, so that the cross-node check's pods name them there.
+	Registry string
 	// Reuse a running cluster of the same name (checking it end to end)
 	// instead of refusing to touch it.
 	Reuse bool
@@ -129,7 +135,7 @@ func Create(ctx context.Context, cfg Config) (*Cluster, error) {
 	}
 	c := &Cluster{Name: cfg.Name, Kubeconfig: cfg.Kubeconfig, cfg: cfg, provider: provider(cfg.Log)}
 	steps := plan(cfg, plugin, exists)
-	c.images = imageRefs(stepImages(steps))
+	c.images = imageRefs(loaded(stepImages(steps), cfg.Registry))
 	for _, ref := range append([]string{cfg.NodeImage}, c.images...) {
 		if err := exec.CommandContext(ctx, "docker", "image", "inspect", ref).Run(); err != nil {
 			return nil, fmt.Errorf("image %s is not in the local Docker engine: build it first (make images, or netconform images build)", ref)
@@ -145,23 +151,28 @@ func Create(ctx context.Context, cfg Config) (*Cluster, error) {
 // it exists), its images, the egress guard, the CNI, waits and the
 // end-to-end check, then the add-ons.
 func plan(cfg Config, plugin cni.Plugin, exists bool) []Step {
-	steps := []Step{kindStep(exists, plugin.PodSubnet),
+	steps := []Step{kindStep(exists, plugin.PodSubnet)}
+	if cfg.Registry != "" {
+		steps = append(steps, Step{Name: "registry " + cfg.Registry, Run: func(ctx context.Context, c *Cluster) error {
+			return trustRegistry(ctx, c.nodes, cfg.Registry)
+		}})
+	}
+	steps = append(steps,
 		// The suites' own pods: probe agents, and node tools for the
 		// Disruptive specs.
-		{Name: "load images", Images: []string{images.Agent, images.NetTools}, Run: func(ctx context.Context, c *Cluster) error {
+		Step{Name: "load images", Images: images.RunImages, Run: func(ctx context.Context, c *Cluster) error {
 			return loadImages(ctx, c.nodes, c.images)
 		}},
-		{Name: "egress guard", Run: func(ctx context.Context, c *Cluster) error {
+		Step{Name: "egress guard", Run: func(ctx context.Context, c *Cluster) error {
 			return guardEgress(ctx, c.nodes, plugin.PodSubnet)
 		}},
-		{Name: "install CNI " + plugin.Name, Images: plugin.ImageNames(), Run: func(ctx context.Context, c *Cluster) error {
+		Step{Name: "install CNI " + plugin.Name, Images: plugin.ImageNames(), Run: func(ctx context.Context, c *Cluster) error {
 			manifest, err := plugin.Manifest("")
 			if err != nil {
 				return err
 			}
 			return c.Client.Apply(ctx, manifest)
-		}},
-	}
+		}})
 	steps = append(steps,
 		Step{Name: "wait nodes and system pods", Run: func(ctx context.Context, c *Cluster) error {
 			if err := c.Client.WaitNodesReady(ctx, cfg.Workers+1, timeouts.Current.NodesReady); err != nil {
@@ -247,6 +258,9 @@ func kindConfig(cfg Config, podSubnet string) *v1alpha4.Cluster {
 		},
 		Nodes:                []v1alpha4.Node{{Role: v1alpha4.ControlPlaneRole, Image: cfg.NodeImage}},
 		KubeadmConfigPatches: []string{etcdWithoutFsync},
+	}
+	if cfg.Registry != "" {
+		kc.ContainerdConfigPatches = []string{registryHostsDir}
 	}
 	for range cfg.Workers {
 		kc.Nodes = append(kc.Nodes, v1alpha4.Node{Role: v1alpha4.WorkerRole, Image: cfg.NodeImage})

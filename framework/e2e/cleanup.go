@@ -10,6 +10,9 @@ import (
 
 // Preflight runs the preflight checks for this run.
 func Preflight(ctx context.Context, cl *kube.Client) (preflight.Result, error) {
+	if registryEnvErr != nil {
+		return preflight.Result{}, registryEnvErr
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeouts.Current.Preflight)
 	defer cancel()
 	return preflight.Run(ctx, cl, preflight.Options{RunID: RunID})

@@ -76,7 +76,9 @@ type ModuleDir struct {
 }
 
 // catalog holds every image, tagged exactly as kubeadm (for the control plane)
-// and our manifests expect.
+// and our manifests expect. The agent's is what the release workflow
+// (.github/workflows/release.yml) publishes, multi-arch, so that a cluster
+// with internet access pulls it with no setup.
 var catalog = map[string]Image{
 	KubeAPIServer:         {Name: KubeAPIServer, Ref: "registry.k8s.io/kube-apiserver:" + KubernetesVersion},
 	KubeControllerManager: {Name: KubeControllerManager, Ref: "registry.k8s.io/kube-controller-manager:" + KubernetesVersion},
@@ -85,7 +87,7 @@ var catalog = map[string]Image{
 	Etcd:                  {Name: Etcd, Ref: "registry.k8s.io/etcd:" + EtcdVersion + "-0"},
 	CoreDNS:               {Name: CoreDNS, Ref: "registry.k8s.io/coredns/coredns:" + CoreDNSVersion},
 	Pause:                 {Name: Pause, Ref: "registry.k8s.io/pause:" + PauseVersion},
-	Agent:                 {Name: Agent, Ref: "docker.io/netconform/agent:" + AgentVersion},
+	Agent:                 {Name: Agent, Ref: "ghcr.io/netconform/agent:" + AgentVersion},
 	NetTools:              {Name: NetTools, Ref: "docker.io/netconform/nettools:" + DebianSuite},
 	Node:                  {Name: Node, Ref: "docker.io/netconform/node:" + KubernetesVersion},
 }

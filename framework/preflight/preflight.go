@@ -93,11 +93,14 @@ func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
 }
 
 // waitAgent waits for the agent pod, failing early on an image that cannot
-// be pulled rather than after the whole timeout.
+// be pulled rather than after the whole timeout: at the first pull error,
+// or when a pull has not answered within PreflightPull (a registry that
+// drops packets makes containerd wait on its own, longer, dial timeout).
 func waitAgent(ctx context.Context, cl *kube.Client, ns, name string) (*corev1.Pod, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeouts.Current.PreflightAgent)
 	defer cancel()
 	state := "not created"
+	start := time.Now()
 	for {
 		p, err := cl.Clientset.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
 		if err == nil {
@@ -105,10 +108,8 @@ func waitAgent(ctx context.Context, cl *kube.Client, ns, name string) (*corev1.P
 				return p, nil
 			}
 			state = kube.PodState(p)
-			for _, cs := range p.Status.ContainerStatuses {
-				if w := cs.State.Waiting; w != nil && (w.Reason == "ErrImagePull" || w.Reason == "ImagePullBackOff" || w.Reason == "ErrImageNeverPull" || w.Reason == "InvalidImageName") {
-					return nil, fmt.Errorf("the agent image %s cannot be pulled on node %s (%s: %s); load it into the nodes or remap it with -image-registry", cs.Image, p.Spec.NodeName, w.Reason, w.Message)
-				}
+			if err := pullFailure(ctx, cl, p, time.Since(start)); err != nil {
+				return nil, err
 			}
 		}
 		select {
@@ -117,4 +118,68 @@ func waitAgent(ctx context.Context, cl *kube.Client, ns, name string) (*corev1.P
 		case <-time.After(timeouts.Current.Repeat):
 		}
 	}
+}
+
+// pullFailure is the error of an agent pod whose image cannot be pulled,
+// naming the image, its node and the pull's own error; nil while the pull
+// may still succeed.
+func pullFailure(ctx context.Context, cl *kube.Client, p *corev1.Pod, waited time.Duration) error {
+	hint := "load it into the nodes, or push it to a registry they reach (netconform images push --registry R) and pass -image-registry R"
+	for _, cs := range p.Status.ContainerStatuses {
+		w := cs.State.Waiting
+		if w == nil {
+			continue
+		}
+		switch w.Reason {
+		case "ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName":
+			msg := w.Message
+			// A back-off's message is only "Back-off pulling image …":
+			// the pull's error is in the pod's last Failed event.
+			if ev := lastEvent(ctx, cl, p, "Failed"); ev != "" && w.Reason == "ImagePullBackOff" {
+				msg = ev
+			}
+			return fmt.Errorf("the agent image %s cannot be pulled on node %s (%s: %s); %s", cs.Image, p.Spec.NodeName, w.Reason, msg, hint)
+		case "ContainerCreating":
+			if waited < timeouts.Current.PreflightPull {
+				continue
+			}
+			if pulling := lastEvent(ctx, cl, p, "Pulling"); pulling != "" && lastEvent(ctx, cl, p, "Pulled") == "" {
+				return fmt.Errorf("the agent image %s is not pulled on node %s after %s: the registry does not answer (%s); %s",
+					cs.Image, p.Spec.NodeName, timeouts.Current.PreflightPull, pulling, hint)
+			}
+		}
+	}
+	return nil
+}
+
+// lastEvent is the message of the pod's latest event with that reason, or "".
+func lastEvent(ctx context.Context, cl *kube.Client, p *corev1.Pod, reason string) string {
+	evs, err := cl.Clientset.CoreV1().Events(p.Namespace).List(ctx, metav1.ListOptions{
+		FieldSelector: "involvedObject.kind=Pod,involvedObject.name=" + p.Name + ",reason=" + reason})
+	if err != nil {
+		return ""
+	}
+	var last *corev1.Event
+	for i := range evs.Items {
+		e := &evs.Items[i]
+		if e.Reason != reason || e.InvolvedObject.Name != p.Name {
+			continue // field selectors are a server's courtesy, not every client's
+		}
+		if last == nil || eventTime(e).After(eventTime(last)) {
+			last = e
+		}
+	}
+	if last == nil {
+		return ""
+	}
+	return last.Message
+}
+
+func eventTime(e *corev1.Event) time.Time {
+	for _, t := range []time.Time{e.LastTimestamp.Time, e.EventTime.Time, e.FirstTimestamp.Time, e.CreationTimestamp.Time} {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
 }

@@ -30,6 +30,8 @@ type Timeouts struct {
 	Preflight      time.Duration // every preflight check
 	PreflightAgent time.Duration // the preflight agent pod Ready
 	Cleanup        time.Duration // a run's objects gone at its end
+	PreflightPull  time.Duration // the agent image's pull answering at all (a registry that never answers)
+	RegistryReady  time.Duration // a registry we started answering its API
 
 	// Specs (framework/e2e and the suites).
 	PodReady time.Duration // a test pod Ready
@@ -67,7 +69,7 @@ func Default() Timeouts {
 	return Timeouts{
 		NodesReady: 3 * time.Minute, SystemPods: 3 * time.Minute, CheckPods: 2 * time.Minute,
 		CrossNode: time.Minute, ClusterCreate: 10 * time.Minute,
-		FirstContact: 30 * time.Second, Preflight: 2 * time.Minute, PreflightAgent: 90 * time.Second,
+		FirstContact: 30 * time.Second, Preflight: 2 * time.Minute, PreflightAgent: 90 * time.Second, PreflightPull: 20 * time.Second, RegistryReady: 30 * time.Second,
 		Cleanup:  3 * time.Minute,
 		PodReady: 2 * time.Minute, Probe: 30 * time.Second, Converge: time.Minute, Stays: 6 * time.Second,
 		Rollout: 3 * time.Minute, LoadBalancer: time.Minute, IngressRoute: time.Minute, IngressAnswer: 5 * time.Second,
@@ -88,7 +90,7 @@ func (t *Timeouts) fields() map[string]*time.Duration {
 	return map[string]*time.Duration{
 		"nodesReady": &t.NodesReady, "systemPods": &t.SystemPods, "checkPods": &t.CheckPods,
 		"crossNode": &t.CrossNode, "clusterCreate": &t.ClusterCreate,
-		"firstContact": &t.FirstContact, "preflight": &t.Preflight, "preflightAgent": &t.PreflightAgent,
+		"firstContact": &t.FirstContact, "preflight": &t.Preflight, "preflightAgent": &t.PreflightAgent, "preflightPull": &t.PreflightPull, "registryReady": &t.RegistryReady,
 		"cleanup": &t.Cleanup, "podReady": &t.PodReady, "probe": &t.Probe, "converge": &t.Converge,
 		"stays": &t.Stays, "rollout": &t.Rollout, "loadBalancer": &t.LoadBalancer, "attempt": &t.Attempt, "dnsAttempt": &t.DNSAttempt,
 		"checkAttempt": &t.CheckAttempt, "transfer": &t.Transfer, "poll": &t.Poll, "repeat": &t.Repeat,

@@ -81,7 +81,7 @@ step() {
   say "$name in $(( $(date +%s) - t0 )) s"
 }
 
-step "pods, services, dns${ingress:+, ingress}" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" -- -kubeconfig "$kubeconfig"
+step "pods, services, dns${ingress:+, ingress}" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" -- -kubeconfig "$kubeconfig" "${suite_flags[@]}"
 # Its cases run in lanes, one topology per Ginkgo process (NETPOL_PROCS,
 # 1 by default: on 2 cores the probes' execs saturate the CPU and 4 lanes
 # take as long as one); after the others, not beside them: CPU starvation

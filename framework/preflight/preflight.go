@@ -1,6 +1,7 @@
 // Package preflight checks, before any spec runs, that the cluster under
 // test can run them at all, and says precisely why not: API server
-// unreachable, nodes NotReady, no CNI, namespaces not creatable (RBAC or
+// unreachable, a permission of the least-privilege role missing (package
+// rbac), nodes NotReady, no CNI, namespaces not creatable (RBAC or
 // admission), the agent image not pullable. It also detects the cluster's
 // feature set (package feature), probing from its agent pod.
 package preflight
@@ -38,12 +39,17 @@ type Options struct {
 	RunID string
 	// AgentImage overrides the agent image (registry remap).
 	AgentImage string
+	// Disruptive also checks the permissions of the Disruptive specs.
+	Disruptive bool
 }
 
 // Run checks the cluster. The client must come from kube.Open, which has
 // already proved the API server answers.
 func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
 	var res Result
+	if err := Permissions(ctx, cl, opts.Disruptive); err != nil {
+		return res, err
+	}
 	bad, total, err := cl.NotReadyNodes(ctx)
 	if err != nil {
 		return res, fmt.Errorf("listing nodes: %w", err)

@@ -10,6 +10,10 @@
 # CLUSTER names the kind cluster (netconform-row), ADDONS its add-ons
 # (metallb,traefik,haproxy; empty for none), PROCS the parallel
 # Ginkgo processes (4), KEEP=1 keeps the cluster afterwards.
+# LEAST_PRIVILEGE=1 runs the suites as ServiceAccounts bound only to the
+# least-privilege roles (netconform rbac role): the non-Disruptive ones
+# with netconform-runner, the Disruptive ones with netconform-disruptive
+# on top; and checks that preflight names a permission taken away.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +42,13 @@ start=$(date +%s)
 "$bin" cluster up --name "$cluster" --cni "$cni" --addons "$addons" --build=false
 kubeconfig=$("$bin" cluster kubeconfig --name "$cluster")
 say "cluster up in $(( $(date +%s) - start )) s"
+run_kc=$kubeconfig disruptive_kc=$kubeconfig
+if [ "${LEAST_PRIVILEGE:-0}" = 1 ]; then
+  lp=$(mktemp -d)
+  trap 'rm -rf "$lp"; down' EXIT
+  scripts/least-privilege.sh kubeconfigs "$kubeconfig" "$lp"
+  run_kc=$lp/runner.kubeconfig disruptive_kc=$lp/disruptive.kubeconfig
+fi
 
 ginkgo() { go tool ginkgo --timeout 40m --keep-going --poll-progress-after 120s "$@"; }
 step() {
@@ -47,15 +58,18 @@ step() {
   say "$name in $(( $(date +%s) - t0 )) s"
 }
 
-step "pods, services, dns${ingress:+, ingress}" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" -- -kubeconfig "$kubeconfig"
+step "pods, services, dns${ingress:+, ingress}" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" -- -kubeconfig "$run_kc"
 # Its cases run in lanes, one topology per Ginkgo process (NETPOL_PROCS,
 # 1 by default: on 2 cores the probes' execs saturate the CPU and 4 lanes
 # take as long as one); after the others, not beside them: CPU starvation
 # turns late replies into false denials.
-step "netpol" ginkgo --procs "${NETPOL_PROCS:-1}" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
+step "netpol" ginkgo --procs "${NETPOL_PROCS:-1}" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$run_kc"
 # They break the cluster on purpose, one at a time, and repair it: each
 # shows a conformance check failing for the right reason.
-step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" ./suites/netpol -- -kubeconfig "$kubeconfig"
+step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" ./suites/netpol -- -kubeconfig "$disruptive_kc"
+if [ "${LEAST_PRIVILEGE:-0}" = 1 ]; then
+  step "a missing permission named by preflight" scripts/least-privilege.sh missing "$kubeconfig" "create pods/exec"
+fi
 
 leftovers=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --wait 2m 2>&1)
 echo "$leftovers" | grep "^left:" || true

@@ -4,7 +4,9 @@
 # overlay, no policy) — each on a fresh cluster with every suite and every
 # Disruptive spec that applies (scripts/row.sh); on kube-router's cluster,
 # also its variant without NetworkPolicy, where every policy spec must be
-# reported unsupported; then the HTML matrix of both rows.
+# reported unsupported; then the HTML matrix of both rows. The kube-router
+# row runs as least-privilege ServiceAccounts, and its cluster also hosts
+# two concurrent runs (scripts/concurrent.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,9 +28,13 @@ for cni in $cnis; do
     continue
   fi
   # Keep the cluster for the variant: switching it costs a rollout, not a
-  # new cluster.
-  KEEP=1 scripts/row.sh "$cni" "$reports/$cni"
+  # new cluster. This row also runs as the least-privilege ServiceAccounts.
+  KEEP=1 LEAST_PRIVILEGE=1 scripts/row.sh "$cni" "$reports/$cni"
   trap '"$bin" cluster down --name "$CLUSTER" || true' EXIT
+  # Two runs at once on it, and the cleanup of a crashed third.
+  t0=$(date +%s)
+  scripts/concurrent.sh "$("$bin" cluster kubeconfig --name "$CLUSTER")"
+  echo "test.sh: concurrent runs in $(( $(date +%s) - t0 )) s"
   t0=$(date +%s)
   "$bin" cluster up --name "$CLUSTER" --cni "$nopolicy" --reuse --build=false
   kubeconfig=$("$bin" cluster kubeconfig --name "$CLUSTER")

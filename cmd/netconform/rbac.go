@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,8 +26,19 @@ repair them: bind it only for a run that selects them, never on a cluster in use
 func rbacRole(args []string) error {
 	fs := newFlags("rbac role")
 	disruptive := fs.Bool("disruptive", false, "also print the role the Disruptive specs need on top")
+	list := fs.Bool("list", false, `one permission a line ("VERB RESOURCE[/SUB][.GROUP]") instead of YAML`)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *list {
+		rules := rbac.Runner
+		if *disruptive {
+			rules = append(slices.Clone(rules), rbac.Disruptive...)
+		}
+		for _, p := range rbac.Permissions(rules) {
+			fmt.Println(p)
+		}
+		return nil
 	}
 	out, err := rbac.YAML(rbac.RunnerRole, fmt.Sprintf(runnerPurpose, rbac.RunnerRole, len(rbac.Runner), len(rbac.Permissions(rbac.Runner))), rbac.Runner)
 	if err != nil {

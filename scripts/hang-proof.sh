@@ -29,6 +29,7 @@ pid=
 trap 'repair; [ -n "$pid" ] && kill -9 -- -"$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 go test -c -o "$tmp/dns.test" ./suites/dns
+kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready nodes --all --timeout=3m >/dev/null
 (cd suites/dns && NETCONFORM_RUN_ID=$id NETCONFORM_REPORT_DIR= exec setsid "$tmp/dns.test" -kubeconfig "$kubeconfig" \
   -ginkgo.label-filter '!Disruptive' -ginkgo.v >"$tmp/run.log" 2>&1) &
 pid=$!

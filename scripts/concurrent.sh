@@ -28,7 +28,7 @@ tag=$(printf '%04x' $((RANDOM % 65536)))
 a=cc${tag}a b=cc${tag}b c=cc${tag}c
 run() { # run ID: starts the suite in a process group of its own
   (cd suites/dns && NETCONFORM_RUN_ID=$1 NETCONFORM_REPORT_DIR= exec setsid "$tmp/dns.test" -kubeconfig "$kubeconfig" \
-    -ginkgo.label-filter '!Disruptive' -ginkgo.timeout 10m >"$tmp/$1.log" 2>&1) &
+    -ginkgo.label-filter "!Disruptive" -ginkgo.timeout 10m -ginkgo.no-color >"$tmp/$1.log" 2>&1) &
   pids+=($!)
 }
 namespaces() { KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --run-id "$1" 2>/dev/null | sed -n 's/^left: \(nc-[^ ]*-dns-[^ ]*\) (Active.*/\1/p'; }

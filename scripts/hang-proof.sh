@@ -31,7 +31,7 @@ trap 'repair; [ -n "$pid" ] && kill -9 -- -"$pid" 2>/dev/null; rm -rf "$tmp"' EX
 go test -c -o "$tmp/dns.test" ./suites/dns
 kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready nodes --all --timeout=3m >/dev/null
 (cd suites/dns && NETCONFORM_RUN_ID=$id NETCONFORM_REPORT_DIR= exec setsid "$tmp/dns.test" -kubeconfig "$kubeconfig" \
-  -ginkgo.label-filter '!Disruptive' -ginkgo.v >"$tmp/run.log" 2>&1) &
+  -ginkgo.label-filter '!Disruptive' -ginkgo.v -ginkgo.no-color >"$tmp/run.log" 2>&1) &
 pid=$!
 # Break it once the run is inside its specs (its agent pods are up).
 for _ in $(seq 180); do grep -q "resolves a Service by its full name" "$tmp/run.log" && break; sleep 1; done

@@ -35,7 +35,7 @@ missing)
   expect_stop() { # name log kubeconfig label-filter wanted...
     local name=$1 kc=$2 filter=$3; shift 3
     local t0; t0=$(date +%s)
-    if go tool ginkgo --label-filter "$filter" ./suites/dns -- -kubeconfig "$kc" >"$tmp/$name.log" 2>&1; then
+    if go tool ginkgo --no-color --label-filter "$filter" ./suites/dns -- -kubeconfig "$kc" >"$tmp/$name.log" 2>&1; then
       say "$name: the run passed"; exit 1
     fi
     for want in "$@"; do

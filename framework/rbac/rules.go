@@ -49,6 +49,8 @@ var Runner = []Rule{
 		"the CNI, kube-proxy, CoreDNS, MetalLB and Ingress controllers detected from their DaemonSets and Deployments"},
 	{"apps", []string{"deployments"}, []string{"create", "delete"},
 		"the scaled agent Deployment of the ClusterIP specs"},
+	{"apps", []string{"deployments/scale"}, []string{"get", "update"},
+		"the ClusterIP specs scale their Deployment (found by running: forbidden without it)"},
 	{"apps", []string{"replicasets"}, []string{"get"},
 		"an Ingress controller's Deployment found through its pods' ReplicaSet"},
 	{"networking.k8s.io", []string{"networkpolicies"}, []string{"create", "get", "list", "update", "delete", "deletecollection"},
@@ -75,9 +77,7 @@ var Disruptive = []Rule{
 	{"apps", []string{"daemonsets"}, []string{"create", "delete", "patch"},
 		"kube-proxy and the MetalLB speaker deleted and recreated; the CNI's NetworkPolicy switch patched"},
 	{"apps", []string{"deployments"}, []string{"update", "patch"},
-		"an Ingress controller scaled to 0 and back; Traefik's strict prefix matching switched off and on"},
-	{"apps", []string{"deployments/scale"}, []string{"get", "update"},
-		"CoreDNS scaled to 0 and back"},
+		"an Ingress controller scaled to 0 and back; Traefik's strict prefix matching switched off and on (CoreDNS is scaled to 0 and back through deployments/scale, which the runner role grants)"},
 }
 
 // Permission is one verb on one resource: what a SelfSubjectAccessReview

@@ -6,8 +6,8 @@ import (
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
 
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/rbac"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Hangs are bugs: on a kind cluster of ours, stop something under a running
-# DNS suite and show the run ends, naming what stopped, within its bound,
+# suite and show the run ends, naming what stopped, within its bound,
 # and that nothing is left once the API server answers again.
 #
-#   scripts/hang-proof.sh CLUSTER api     docker pause the control plane
-#   scripts/hang-proof.sh CLUSTER kubelet stop the kubelet of CLUSTER-worker
+#   scripts/hang-proof.sh CLUSTER api [SUITE]      docker pause the control plane (dns)
+#   scripts/hang-proof.sh CLUSTER kubelet [SUITE]  stop the kubelet of CLUSTER-worker (netpol:
+#                                                  long enough to outlast the node's grace period)
 #
+# The break comes once the suite's first spec has ended.
 # Bounds: apiSilence (30 s) after the API server's last answer, plus one
 # look (2 s); the cluster's node-monitor-grace-period (50 s) plus one node
 # look (6 s) after a kubelet stops. The run gets PROOF_LIMIT (5 min)
@@ -14,6 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cluster=${1:?usage: scripts/hang-proof.sh CLUSTER api|kubelet}
 what=${2:?api or kubelet}
+suite=${3:-}
+[ -n "$suite" ] || { [ "$what" = kubelet ] && suite=netpol || suite=dns; }
 bin=$PWD/bin/netconform
 kubeconfig=$("$bin" cluster kubeconfig --name "$cluster")
 tmp=$(mktemp -d)
@@ -28,20 +32,20 @@ repair() {
 pid=
 trap 'repair; [ -n "$pid" ] && kill -9 -- -"$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-go test -c -o "$tmp/dns.test" ./suites/dns
+go test -c -o "$tmp/suite.test" "./suites/$suite"
 kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready nodes --all --timeout=3m >/dev/null
-(cd suites/dns && NETCONFORM_RUN_ID=$id NETCONFORM_REPORT_DIR= exec setsid "$tmp/dns.test" -kubeconfig "$kubeconfig" \
-  -ginkgo.label-filter '!Disruptive' -ginkgo.v -ginkgo.no-color >"$tmp/run.log" 2>&1) &
+(cd "suites/$suite" && NETCONFORM_RUN_ID=$id NETCONFORM_REPORT_DIR= exec setsid "$tmp/suite.test" -kubeconfig "$kubeconfig" \
+  -ginkgo.label-filter '!Disruptive' -ginkgo.v -ginkgo.no-color -ginkgo.timeout 30m >"$tmp/run.log" 2>&1) &
 pid=$!
-# Break it once the run is inside its specs (its agent pods are up).
-for _ in $(seq 180); do grep -q "resolves a Service by its full name" "$tmp/run.log" && break; sleep 1; done
+# Break it once the run is inside its specs (its first spec has ended).
+for _ in $(seq 240); do grep -q "^•" "$tmp/run.log" && break; sleep 1; done
 case $what in
 api) docker pause "$cluster-control-plane" >/dev/null ;;
 kubelet) docker exec "$cluster-worker" systemctl stop kubelet ;;
 *) echo "api or kubelet" >&2; exit 2 ;;
 esac
 broke=$(date +%s)
-say "broken at $(date -u +%T) (run $id)"
+say "broken at $(date -u +%T) (run $id of suites/$suite, after: $(grep -c "^•" "$tmp/run.log") spec(s) done)"
 ended=
 for _ in $(seq "${PROOF_LIMIT:-300}"); do
   if ! kill -0 "$pid" 2>/dev/null; then ended=$(date +%s); break; fi

@@ -34,16 +34,17 @@ missing)
   "$bin" rbac kubeconfig --kubeconfig "$admin" --service-account netconform/minus --without "$drop" -o "$tmp/minus.kubeconfig"
   expect_stop() { # name log kubeconfig label-filter wanted...
     local name=$1 kc=$2 filter=$3; shift 3
+    local log=$tmp/run-$RANDOM.log
     local t0; t0=$(date +%s)
-    if go tool ginkgo --no-color --label-filter "$filter" ./suites/dns -- -kubeconfig "$kc" >"$tmp/$name.log" 2>&1; then
+    if go tool ginkgo --no-color --label-filter "$filter" ./suites/dns -- -kubeconfig "$kc" >"$log" 2>&1; then
       say "$name: the run passed"; exit 1
     fi
     for want in "$@"; do
-      grep -qF -- "$want" "$tmp/$name.log" || { tail -n 40 "$tmp/$name.log"; say "$name: no \"$want\" in the output"; exit 1; }
+      grep -qF -- "$want" "$log" || { tail -n 40 "$log"; say "$name: no \"$want\" in the output"; exit 1; }
     done
-    grep -q "^Ran 0 of" "$tmp/$name.log" || { tail -n 40 "$tmp/$name.log"; say "$name: specs ran"; exit 1; }
+    grep -q "^Ran 0 of" "$log" || { tail -n 40 "$log"; say "$name: specs ran"; exit 1; }
     say "$name: stopped before any spec in $(( $(date +%s) - t0 )) s:"
-    grep -F -- "  - " "$tmp/$name.log" | sort -u | head -n 8
+    grep -F -- "  - " "$log" | sort -u | head -n 8
   }
   expect_stop "without $drop" "$tmp/minus.kubeconfig" '!Disruptive' "lacks 1 permission(s) of ClusterRole netconform-runner" "- $drop"
   "$bin" rbac kubeconfig --kubeconfig "$admin" --service-account netconform/minus -o "$tmp/minus.kubeconfig"

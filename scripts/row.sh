@@ -15,6 +15,10 @@
 # push), nodes that pull them from it (cluster up --registry; nothing
 # preloaded), the suites with -image-registry, a check that the agent in
 # a node came from it, and preflight against a wrong registry.
+# LEAST_PRIVILEGE=1 runs the suites as ServiceAccounts bound only to the
+# least-privilege roles (netconform rbac role): the non-Disruptive ones
+# with netconform-runner, the Disruptive ones with netconform-disruptive
+# on top; and checks that preflight names a permission taken away.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,6 +76,13 @@ if [ "${REGISTRY:-0}" = 1 ]; then
   done
   say "every node pulled the agent from $reg"
 fi
+run_kc=$kubeconfig disruptive_kc=$kubeconfig
+if [ "${LEAST_PRIVILEGE:-0}" = 1 ]; then
+  lp=$(mktemp -d)
+  trap 'rm -rf "$lp"; down' EXIT
+  scripts/least-privilege.sh kubeconfigs "$kubeconfig" "$lp"
+  run_kc=$lp/runner.kubeconfig disruptive_kc=$lp/disruptive.kubeconfig
+fi
 
 ginkgo() { go tool ginkgo --timeout 40m --keep-going --poll-progress-after 120s "$@"; }
 step() {
@@ -81,20 +92,23 @@ step() {
   say "$name in $(( $(date +%s) - t0 )) s"
 }
 
-step "pods, services, dns${ingress:+, ingress}" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" -- -kubeconfig "$kubeconfig" "${suite_flags[@]}"
+step "pods, services, dns${ingress:+, ingress}" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" -- -kubeconfig "$run_kc" "${suite_flags[@]}"
 # Its cases run in lanes, one topology per Ginkgo process (NETPOL_PROCS,
 # 1 by default: on 2 cores the probes' execs saturate the CPU and 4 lanes
 # take as long as one); after the others, not beside them: CPU starvation
 # turns late replies into false denials.
-step "netpol" ginkgo --procs "${NETPOL_PROCS:-1}" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig" "${suite_flags[@]}"
+step "netpol" ginkgo --procs "${NETPOL_PROCS:-1}" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$run_kc" "${suite_flags[@]}"
 # They break the cluster on purpose, one at a time, and repair it: each
 # shows a conformance check failing for the right reason.
-step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress_disruptive[@]}" ./suites/netpol -- -kubeconfig "$kubeconfig" "${suite_flags[@]}"
+step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress_disruptive[@]}" ./suites/netpol -- -kubeconfig "$disruptive_kc" "${suite_flags[@]}"
 if [ "${REGISTRY:-0}" = 1 ]; then
   # A wrong registry (port closed, image not pushed, no answer) fails
   # preflight within 30 s, naming the image and the pull error.
   step "wrong-registry preflight" env NETCONFORM_TEST_KUBECONFIG="$kubeconfig" NETCONFORM_TEST_REGISTRY="$reg" \
     go test -count=1 -v -run TestWrongRegistryFailsPreflightFast ./framework/preflight
+fi
+if [ "${LEAST_PRIVILEGE:-0}" = 1 ]; then
+  step "a missing permission named by preflight" scripts/least-privilege.sh missing "$kubeconfig" "create pods/exec"
 fi
 
 leftovers=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --wait 2m 2>&1)

@@ -7,6 +7,9 @@
 # reported unsupported; then the HTML matrix of both rows. Flannel's row
 # (TEST_REGISTRY_CNI) runs as on a cluster we did not build: its nodes pull
 # the suites' images from a registry of our own (scripts/row.sh REGISTRY=1).
+# The kube-router row runs as least-privilege ServiceAccounts, with the
+# Ingress suite, and its cluster also hosts two concurrent runs
+# (scripts/concurrent.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,11 +33,15 @@ for cni in $cnis; do
     continue
   fi
   # Keep the cluster for the variant: switching it costs a rollout, not a
-  # new cluster.
-  # The policy CNI's row also holds both Ingress controllers to the
-  # Ingress contract (their Disruptive proofs run in make matrix).
-  KEEP=1 INGRESS=1 INGRESS_DISRUPTIVE=0 REGISTRY=$registry scripts/row.sh "$cni" "$reports/$cni"
+  # new cluster. This row also runs as the least-privilege
+  # ServiceAccounts, and holds both Ingress controllers to the Ingress
+  # contract (their Disruptive proofs run in make matrix).
+  KEEP=1 LEAST_PRIVILEGE=1 INGRESS=1 INGRESS_DISRUPTIVE=0 REGISTRY=$registry scripts/row.sh "$cni" "$reports/$cni"
   trap '"$bin" cluster down --name "$CLUSTER" || true' EXIT
+  # Two runs at once on it, and the cleanup of a crashed third.
+  t0=$(date +%s)
+  scripts/concurrent.sh "$("$bin" cluster kubeconfig --name "$CLUSTER")"
+  echo "test.sh: concurrent runs in $(( $(date +%s) - t0 )) s"
   t0=$(date +%s)
   "$bin" cluster up --name "$CLUSTER" --cni "$nopolicy" --reuse --build=false
   kubeconfig=$("$bin" cluster kubeconfig --name "$CLUSTER")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // cleanup removes what runs left behind: every namespace and cluster-scoped
@@ -15,9 +16,12 @@ func cleanup(ctx context.Context, args []string) error {
 	runID := fs.String("run-id", "", "remove only this run's objects")
 	dryRun := fs.Bool("dry-run", false, "only count what would be removed")
 	wait := fs.Duration("wait", 0, "with --dry-run: first wait up to this long for namespaces still terminating")
+	bound := fs.Duration("timeout", timeouts.Current.Cleanup, "give up after this long, naming what is still there (a namespace stuck terminating)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithTimeout(ctx, *bound+*wait)
+	defer cancel()
 	cl, err := kube.Open(ctx, *kubeconfig)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@
 //	netconform cni variants [--without FEATURE] CNI
 //	netconform cluster down [--name N]
 //	netconform cleanup [--kubeconfig K] [--run-id ID]
+//	netconform rbac role|kubeconfig|check|revoke
 //	netconform report expect --label L --state S REPORT...
 //	netconform report html REPORT... [-o FILE]
 package main
@@ -36,6 +37,11 @@ const usage = `usage:
   netconform cni list                   list the installable CNIs and their variants
   netconform cni variants [--without FEATURE] CNI  list a CNI's installable variants (lacking FEATURE)
   netconform cleanup [--kubeconfig K] [--run-id ID]  remove what test runs left behind
+  netconform rbac role [--disruptive]   print the least-privilege ClusterRole(s), each rule with its reason
+  netconform rbac kubeconfig --service-account NS/NAME [-o FILE] [--disruptive] [--without "VERB RESOURCE"]
+                                        create a ServiceAccount bound only to them, write a kubeconfig from its token
+  netconform rbac check [--kubeconfig K] [--disruptive]  check a kubeconfig has every permission (preflight's check)
+  netconform rbac revoke --service-account NS/NAME  delete that ServiceAccount and its bindings
   netconform report expect --label L --state S REPORT...  check every spec with a label ended in a state
   netconform report html REPORT|DIR... [-o matrix.html]  one static page: a column per directory of reports, a row per spec
 `
@@ -77,6 +83,14 @@ func run(ctx context.Context, args []string) error {
 		return cniList(args[2:])
 	case "cni variants":
 		return cniVariants(args[2:])
+	case "rbac role":
+		return rbacRole(args[2:])
+	case "rbac kubeconfig":
+		return rbacKubeconfig(ctx, args[2:])
+	case "rbac check":
+		return rbacCheck(ctx, args[2:])
+	case "rbac revoke":
+		return rbacRevoke(ctx, args[2:])
 	case "report expect":
 		return reportExpect(args[2:])
 	case "report html":

@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/preflight"
@@ -15,13 +18,21 @@ func Preflight(ctx context.Context, cl *kube.Client) (preflight.Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeouts.Current.Preflight)
 	defer cancel()
-	return preflight.Run(ctx, cl, preflight.Options{RunID: RunID})
+	return preflight.Run(ctx, cl, preflight.Options{RunID: RunID, Disruptive: disruptiveSelected(GinkgoLabelFilter(), *disruptive)})
 }
 
 // DeleteRunObjects removes every namespace a run created and waits until
-// they are gone.
+// they are gone. When it cannot (the API server stopped answering), the
+// error says how to remove them later.
 func DeleteRunObjects(ctx context.Context, cl *kube.Client, runID string) error {
 	ctx, cancel := context.WithTimeout(ctx, timeouts.Current.Cleanup)
 	defer cancel()
-	return cl.DeleteLabelled(ctx, RunIDLabel+"="+runID)
+	err := cl.DeleteLabelled(ctx, RunIDLabel+"="+runID)
+	if err == nil {
+		return nil
+	}
+	if cause := context.Cause(ctx); cause != nil && cause != err {
+		err = fmt.Errorf("%w (%v)", err, cause)
+	}
+	return fmt.Errorf("%w; once the API server answers: netconform cleanup --run-id %s", err, runID)
 }

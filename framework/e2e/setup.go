@@ -106,6 +106,7 @@ func RunSuite(t *testing.T, suite string) {
 		var err error
 		Cluster, err = kube.Open(ctx, Current.Kubeconfig)
 		Expect(err).NotTo(HaveOccurred(), "cannot reach the cluster under test")
+		watchCluster(ctx, Cluster)
 	}, NodeTimeout(timeouts.Current.Preflight+timeouts.Current.ClusterCreate))
 
 	SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
@@ -124,7 +125,7 @@ func RunSuite(t *testing.T, suite string) {
 	})
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = withDisruptive(suiteConfig.LabelFilter, *disruptive)
-	RunSpecs(t, suite, suiteConfig, reporterConfig)
+	RunSpecs(t, suite, suiteConfig, reporterConfig, guardSuite())
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.

@@ -39,6 +39,9 @@ func Open(ctx context.Context, path string) (*Client, error) {
 		return nil, fmt.Errorf("kubeconfig %s: %w", describe(path), err)
 	}
 	cfg.QPS, cfg.Burst = 50, 100
+	// Without it a request to an API server that accepted the connection
+	// and then froze waits forever. Exec streams are bounded by Exec.
+	cfg.Timeout = timeouts.Current.Request
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 // Package preflight checks, before any spec runs, that the cluster under
 // test can run them at all, and says precisely why not: API server
-// unreachable, nodes NotReady, no CNI, namespaces not creatable (RBAC or
+// unreachable, a permission of the least-privilege role missing (package
+// rbac), nodes NotReady, no CNI, namespaces not creatable (RBAC or
 // admission), the agent image not pullable. It also detects the cluster's
 // feature set (package feature), probing from its agent pod.
 package preflight
@@ -38,12 +39,17 @@ type Options struct {
 	RunID string
 	// AgentImage overrides the agent image (registry remap).
 	AgentImage string
+	// Disruptive also checks the permissions of the Disruptive specs.
+	Disruptive bool
 }
 
 // Run checks the cluster. The client must come from kube.Open, which has
 // already proved the API server answers.
 func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
 	var res Result
+	if err := Permissions(ctx, cl, opts.Disruptive); err != nil {
+		return res, err
+	}
 	bad, total, err := cl.NotReadyNodes(ctx)
 	if err != nil {
 		return res, fmt.Errorf("listing nodes: %w", err)
@@ -75,7 +81,7 @@ func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
 		podOpts = append(podOpts, agent.WithImage(opts.AgentImage))
 	}
 	pod := agent.Pod("preflight", created.Name, podOpts...)
-	if err := cl.CreateLabelled(ctx, pod, opts.RunID); err != nil {
+	if err := createPod(ctx, cl, pod, opts.RunID); err != nil {
 		return res, fmt.Errorf("cannot create a test pod: %w", err)
 	}
 	ready, err := waitAgent(ctx, cl, created.Name, pod.Name)
@@ -90,6 +96,26 @@ func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
 		}}
 	res.Features, err = feature.Detect(ctx, feature.Input{Client: cl.Clientset, Profile: cni.ProfileFor(res.CNI), Agent: agent})
 	return res, err
+}
+
+// createPod creates the pod, waiting (within PreflightAgent) for the new
+// namespace's default ServiceAccount, which its controller creates a
+// moment after the namespace: until then admission refuses every pod
+// (seen on a freshly restarted API server).
+func createPod(ctx context.Context, cl *kube.Client, pod *corev1.Pod, runID string) error {
+	ctx, cancel := context.WithTimeout(ctx, timeouts.Current.PreflightAgent)
+	defer cancel()
+	for {
+		err := cl.CreateLabelled(ctx, pod, runID)
+		if err == nil || !strings.Contains(err.Error(), "serviceaccount \"default\" not found") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(timeouts.Current.Poll):
+		}
+	}
 }
 
 // waitAgent waits for the agent pod, failing early on an image that cannot

@@ -32,6 +32,15 @@ type Timeouts struct {
 	Cleanup        time.Duration // a run's objects gone at its end
 	PreflightPull  time.Duration // the agent image's pull answering at all (a registry that never answers)
 	RegistryReady  time.Duration // a registry we started answering its API
+	// Request is one API request (not a watch's or an exec's stream): a
+	// server that accepted the connection and then stopped answering
+	// is an error after it, not a hang.
+	Request time.Duration
+	// Exec is one exec of a command (a probe batch) in a pod.
+	Exec time.Duration
+	// APISilence is how long the API server may answer nothing during a
+	// run before the run stops, naming it (e2e's cluster watch).
+	APISilence time.Duration
 
 	// Specs (framework/e2e and the suites).
 	PodReady time.Duration // a test pod Ready
@@ -70,7 +79,7 @@ func Default() Timeouts {
 		NodesReady: 3 * time.Minute, SystemPods: 3 * time.Minute, CheckPods: 2 * time.Minute,
 		CrossNode: time.Minute, ClusterCreate: 10 * time.Minute,
 		FirstContact: 30 * time.Second, Preflight: 2 * time.Minute, PreflightAgent: 90 * time.Second, PreflightPull: 20 * time.Second, RegistryReady: 30 * time.Second,
-		Cleanup:  3 * time.Minute,
+		Cleanup: 3 * time.Minute, Request: 30 * time.Second, Exec: 2 * time.Minute, APISilence: 30 * time.Second,
 		PodReady: 2 * time.Minute, Probe: 30 * time.Second, Converge: time.Minute, Stays: 6 * time.Second,
 		Rollout: 3 * time.Minute, LoadBalancer: time.Minute, IngressRoute: time.Minute, IngressAnswer: 5 * time.Second,
 		Attempt: time.Second, DNSAttempt: 2 * time.Second, CheckAttempt: 2 * time.Second, Transfer: 5 * time.Second,
@@ -91,7 +100,7 @@ func (t *Timeouts) fields() map[string]*time.Duration {
 		"nodesReady": &t.NodesReady, "systemPods": &t.SystemPods, "checkPods": &t.CheckPods,
 		"crossNode": &t.CrossNode, "clusterCreate": &t.ClusterCreate,
 		"firstContact": &t.FirstContact, "preflight": &t.Preflight, "preflightAgent": &t.PreflightAgent, "preflightPull": &t.PreflightPull, "registryReady": &t.RegistryReady,
-		"cleanup": &t.Cleanup, "podReady": &t.PodReady, "probe": &t.Probe, "converge": &t.Converge,
+		"cleanup": &t.Cleanup, "request": &t.Request, "exec": &t.Exec, "apiSilence": &t.APISilence, "podReady": &t.PodReady, "probe": &t.Probe, "converge": &t.Converge,
 		"stays": &t.Stays, "rollout": &t.Rollout, "loadBalancer": &t.LoadBalancer, "attempt": &t.Attempt, "dnsAttempt": &t.DNSAttempt,
 		"checkAttempt": &t.CheckAttempt, "transfer": &t.Transfer, "poll": &t.Poll, "repeat": &t.Repeat,
 		"ingressRoute": &t.IngressRoute, "ingressAnswer": &t.IngressAnswer,

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Two runs at once on one cluster must not collide: runs A and B of the DNS
+# suite start together with their own run IDs, and so does C, which is
+# killed (SIGKILL, as a crashed CI job) once its namespace exists; while A
+# and B go on, `netconform cleanup --run-id C` removes what C left. A and B
+# must both pass, their namespaces must survive C's cleanup, and nothing of
+# C may be left.
+#
+#   scripts/concurrent.sh KUBECONFIG
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kubeconfig=${1:?usage: scripts/concurrent.sh KUBECONFIG}
+bin=$PWD/bin/netconform
+tmp=$(mktemp -d)
+start=$(date +%s)
+say() { echo "concurrent: $*"; }
+pids=()
+finish() {
+  for p in "${pids[@]}"; do kill -9 -- -"$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap finish EXIT
+
+# One binary for the three runs: three compilations of one package at
+# once would race for the CPU, not test anything.
+go test -c -o "$tmp/dns.test" ./suites/dns
+tag=$(printf '%04x' $((RANDOM % 65536)))
+a=cc${tag}a b=cc${tag}b c=cc${tag}c
+run() { # run ID: starts the suite in a process group of its own
+  (cd suites/dns && NETCONFORM_RUN_ID=$1 NETCONFORM_REPORT_DIR= exec setsid "$tmp/dns.test" -kubeconfig "$kubeconfig" \
+    -ginkgo.label-filter "!Disruptive" -ginkgo.timeout 10m -ginkgo.no-color >"$tmp/$1.log" 2>&1) &
+  pids+=($!)
+}
+namespaces() { KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --run-id "$1" 2>/dev/null | sed -n 's/^left: \(nc-[^ ]*-dns-[^ ]*\) (Active.*/\1/p'; }
+
+run "$a"; pid_a=${pids[0]}
+run "$b"; pid_b=${pids[1]}
+run "$c"; pid_c=${pids[2]}
+say "runs $a, $b and $c started"
+
+# C's spec namespace exists (and A's and B's): C crashes.
+for _ in $(seq 120); do
+  [ -n "$(namespaces "$c")" ] && [ -n "$(namespaces "$a")" ] && [ -n "$(namespaces "$b")" ] && break
+  sleep 1
+done
+ns_a=$(namespaces "$a") ns_b=$(namespaces "$b") ns_c=$(namespaces "$c")
+[ -n "$ns_a" ] && [ -n "$ns_b" ] && [ -n "$ns_c" ] || { say "the runs did not all create their namespaces within 2 minutes"; tail -n 30 "$tmp"/*.log; exit 1; }
+kill -9 -- -"$pid_c"
+wait "$pid_c" 2>/dev/null || true
+say "run $c killed with $ns_c; $a has $ns_a, $b has $ns_b"
+
+t0=$(date +%s)
+KUBECONFIG=$kubeconfig "$bin" cleanup --run-id "$c"
+say "cleanup --run-id $c in $(( $(date +%s) - t0 )) s"
+left_c=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --run-id "$c" 2>/dev/null | tail -n1)
+case $left_c in 0\ *) ;; *) say "run $c left: $left_c"; exit 1 ;; esac
+# A and B still hold their namespaces (until their last spec): a namespace
+# may be gone only if its own run has ended meanwhile.
+for id in "$a" "$b"; do
+  own=$ns_a; [ "$id" = "$b" ] && own=$ns_b
+  for ns in $own; do
+    namespaces "$id" | grep -qx "$ns" && continue
+    grep -q "^Ran " "$tmp/$id.log" && continue
+    say "namespace $ns of run $id is gone after cleanup --run-id $c"; exit 1
+  done
+done
+say "after cleanup --run-id $c: $ns_a and $ns_b still there, 0 objects of $c"
+
+status=0
+wait "$pid_a" || status=1
+wait "$pid_b" || status=1
+pids=()
+for id in "$a" "$b"; do
+  say "run $id: $(grep -E '^(Ran|FAIL|SUCCESS)' "$tmp/$id.log" | tr '\n' ' ')"
+done
+if [ $status != 0 ]; then tail -n 60 "$tmp/$a.log" "$tmp/$b.log"; say "a run failed"; exit 1; fi
+for id in "$a" "$b"; do
+  left=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --wait 1m --run-id "$id" 2>/dev/null | tail -n1)
+  case $left in 0\ *) ;; *) say "run $id left: $left"; exit 1 ;; esac
+done
+say "both runs passed, nothing left, in $(( $(date +%s) - start )) s"

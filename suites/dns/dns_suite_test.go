@@ -6,4 +6,4 @@ import (
 	"github.com/netconform/netconform/framework/e2e"
 )
 
-func TestDNS(t *testing.T) { e2e.RunSuite(t, "dns") }
+func TestDNS(t *testing.T) { e2e.RunSuite(t, Name) }

@@ -6,4 +6,4 @@ import (
 	"github.com/netconform/netconform/framework/e2e"
 )
 
-func TestNetworkPolicy(t *testing.T) { e2e.RunSuite(t, "netpol") }
+func TestNetworkPolicy(t *testing.T) { e2e.RunSuite(t, Name) }

@@ -6,4 +6,4 @@ import (
 	"github.com/netconform/netconform/framework/e2e"
 )
 
-func TestPods(t *testing.T) { e2e.RunSuite(t, "pods") }
+func TestPods(t *testing.T) { e2e.RunSuite(t, Name) }

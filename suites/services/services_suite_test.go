@@ -6,4 +6,4 @@ import (
 	"github.com/netconform/netconform/framework/e2e"
 )
 
-func TestServices(t *testing.T) { e2e.RunSuite(t, "services") }
+func TestServices(t *testing.T) { e2e.RunSuite(t, Name) }

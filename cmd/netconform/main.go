@@ -6,6 +6,7 @@
 //	netconform cni variants [--without FEATURE] CNI
 //	netconform cluster down [--name N]
 //	netconform cleanup [--kubeconfig K] [--run-id ID]
+//	netconform verify --kubeconfig K [--label-filter F] [--report-dir D] [--disruptive]
 //	netconform report expect --label L --state S REPORT...
 //	netconform report html REPORT... [-o FILE]
 package main
@@ -29,6 +30,7 @@ const usage = `usage:
   netconform cni list                   list the installable CNIs and their variants
   netconform cni variants [--without FEATURE] CNI  list a CNI's installable variants (lacking FEATURE)
   netconform cleanup [--kubeconfig K] [--run-id ID]  remove what test runs left behind
+  netconform verify --kubeconfig K [--label-filter F] [--report-dir D]  run every suite against a cluster, with progress and a summary
   netconform report expect --label L --state S REPORT...  check every spec with a label ended in a state
   netconform report html REPORT|DIR... [-o matrix.html]  one static page: a column per directory of reports, a row per spec
 `
@@ -45,6 +47,9 @@ func main() {
 func run(ctx context.Context, args []string) error {
 	if len(args) >= 1 && args[0] == "cleanup" {
 		return cleanup(ctx, args[1:])
+	}
+	if len(args) >= 1 && args[0] == "verify" {
+		return verify(ctx, args[1:])
 	}
 	if len(args) < 2 {
 		return fmt.Errorf("missing command\n%s", usage)

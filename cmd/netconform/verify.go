@@ -177,8 +177,14 @@ func (p *progress) Begin(r types.Report) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.total = r.PreRunStats.SpecsThatWillRun
-	left := r.PreRunStats.TotalSpecs - p.total
-	p.line("%d specs to run, %d left out by the filter (Disruptive specs unless asked for); checking the cluster", p.total, left)
+	left := ""
+	if n := r.PreRunStats.TotalSpecs - p.total; n > 0 {
+		left = fmt.Sprintf(", %d left out by the filter %q", n, r.SuiteConfig.LabelFilter)
+		if len(r.SuiteConfig.FocusStrings) > 0 {
+			left += fmt.Sprintf(" and --focus %q", strings.Join(r.SuiteConfig.FocusStrings, " "))
+		}
+	}
+	p.line("%d specs to run%s; checking the cluster", p.total, left)
 }
 
 func (p *progress) Ready(env e2e.Env) {

@@ -61,7 +61,7 @@ func TestProgressPrintsOneLinePerSpecAndEachFailureAsItHappens(t *testing.T) {
 	p := newProgress(&out, false, testSuites, start)
 	p.now = fakeClock(start, 5*time.Second)
 
-	p.Begin(types.Report{PreRunStats: types.PreRunStats{TotalSpecs: 12, SpecsThatWillRun: 3}})
+	p.Begin(types.Report{PreRunStats: types.PreRunStats{TotalSpecs: 12, SpecsThatWillRun: 3}, SuiteConfig: types.SuiteConfig{LabelFilter: "!Disruptive"}})
 	p.Ready(e2e.Env{Nodes: 3, CNI: cni.Detected{Name: "kube-router"}, Features: feature.Set{feature.SCTP: {Supported: false, Reason: "no sctp"}}})
 	ok := spec("pods", "Pod networking", "gives every pod a unique IP", types.SpecStatePassed, "", 1200*time.Millisecond)
 	bad := spec("services", "A Service of type NodePort", "answers on every node IP", types.SpecStateFailed, ingressTimeout, 63*time.Second)
@@ -71,7 +71,7 @@ func TestProgressPrintsOneLinePerSpecAndEachFailureAsItHappens(t *testing.T) {
 		p.SpecStarted(s)
 		p.SpecFinished(s)
 	}
-	want := `[ 0:05] 3 specs to run, 9 left out by the filter (Disruptive specs unless asked for); checking the cluster
+	want := `[ 0:05] 3 specs to run, 9 left out by the filter "!Disruptive"; checking the cluster
 [ 0:10] cluster ready: 3 nodes, CNI kube-router; lacks SCTP
 [ 0:20] 1/3 run   pods: Pod networking gives every pod a unique IP
 [ 0:25] 1/3 pass  pods: Pod networking gives every pod a unique IP (1.2s)
@@ -107,7 +107,7 @@ func TestProgressOnATerminalRedrawsTheRunningSpec(t *testing.T) {
 	p.SpecFinished(s)
 	got := out.String()
 	status := "\r\033[K1/2 running  dns: Cluster DNS resolves a Service"
-	want := "[ 0:01] 2 specs to run, 0 left out by the filter (Disruptive specs unless asked for); checking the cluster\n" +
+	want := "[ 0:01] 2 specs to run; checking the cluster\n" +
 		status + status + "\r\033[K[ 0:03] 1/2 pass  dns: Cluster DNS resolves a Service (1s)\n"
 	if got != want {
 		t.Errorf("terminal output:\n%q\nwant:\n%q", got, want)

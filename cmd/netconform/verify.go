@@ -218,8 +218,10 @@ func (p *progress) SpecStarted(s types.SpecReport) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// Ginkgo stamps StartTime after the report nodes ran.
+	s.StartTime = p.now()
 	if p.firstSpec.IsZero() {
-		p.firstSpec = p.now()
+		p.firstSpec = s.StartTime
 	}
 	p.current = &s
 	if p.live {
@@ -289,7 +291,9 @@ func (p *progress) tick(interval time.Duration) func() {
 const statusWidth = 120
 
 func (p *progress) drawStatus() {
-	text := fmt.Sprintf("%s running  %s", p.count(p.done+1), p.name(*p.current))
+	now := p.now()
+	text := fmt.Sprintf("[%s] %s running (%s)  %s", clock(now.Sub(p.started)), p.count(p.done+1),
+		now.Sub(p.current.StartTime).Round(time.Second), p.name(*p.current))
 	if r := []rune(text); len(r) > statusWidth {
 		text = string(r[:statusWidth-1]) + "…"
 	}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -75,10 +78,10 @@ func TestProgressPrintsOneLinePerSpecAndEachFailureAsItHappens(t *testing.T) {
 [ 0:10] cluster ready: 3 nodes, CNI kube-router; lacks SCTP
 [ 0:20] 1/3 run   pods: Pod networking gives every pod a unique IP
 [ 0:25] 1/3 pass  pods: Pod networking gives every pod a unique IP (1.2s)
-[ 0:30] 2/3 run   services: A Service of type NodePort answers on every node IP
-[ 0:35] 2/3 FAIL  services: A Service of type NodePort answers on every node IP (1m3s): ` + oneLine(ingressTimeout) + `
-[ 0:40] 3/3 run   netpol: NetworkPolicy denies SCTP
-[ 0:45] 3/3 unsupported  netpol: NetworkPolicy denies SCTP: SCTP: no sctp
+[ 0:35] 2/3 run   services: A Service of type NodePort answers on every node IP
+[ 0:40] 2/3 FAIL  services: A Service of type NodePort answers on every node IP (1m3s): ` + oneLine(ingressTimeout) + `
+[ 0:50] 3/3 run   netpol: NetworkPolicy denies SCTP
+[ 0:55] 3/3 unsupported  netpol: NetworkPolicy denies SCTP: SCTP: no sctp
 `
 	if got := out.String(); got != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", got, want)
@@ -106,9 +109,11 @@ func TestProgressOnATerminalRedrawsTheRunningSpec(t *testing.T) {
 	p.mu.Unlock()
 	p.SpecFinished(s)
 	got := out.String()
-	status := "\r\033[K1/2 running  dns: Cluster DNS resolves a Service"
+	status := func(elapsed, spec string) string {
+		return "\r\033[K[" + elapsed + "] 1/2 running (" + spec + ")  dns: Cluster DNS resolves a Service"
+	}
 	want := "[ 0:01] 2 specs to run; checking the cluster\n" +
-		status + status + "\r\033[K[ 0:03] 1/2 pass  dns: Cluster DNS resolves a Service (1s)\n"
+		status(" 0:03", "1s") + status(" 0:04", "2s") + "\r\033[K[ 0:05] 1/2 pass  dns: Cluster DNS resolves a Service (1s)\n"
 	if got != want {
 		t.Errorf("terminal output:\n%q\nwant:\n%q", got, want)
 	}
@@ -175,6 +180,32 @@ func TestClock(t *testing.T) {
 	} {
 		if got := clock(d); got != want {
 			t.Errorf("clock(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// The ginkgo CLI treats a package as a Ginkgo suite only when one of its
+// test files mentions Ginkgo's import path (the same pattern as its
+// filesHaveGinkgoSuite); a suite whose specs all moved to ordinary files
+// would otherwise run as a plain go test, without -p and without the
+// arguments after --: no kubeconfig, so the embedded cluster.
+func TestEverySuiteLooksLikeAGinkgoSuiteToTheGinkgoCLI(t *testing.T) {
+	ginkgoImport := regexp.MustCompile(`package ginkgo|\/ginkgo"|\/ginkgo\/v2"|\/ginkgo\/v2/dsl/`)
+	for _, suite := range verifySuites {
+		files, err := filepath.Glob(filepath.Join("..", "..", "suites", suite, "*_test.go"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("suites/%s: no test file (%v)", suite, err)
+		}
+		found := false
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found = found || ginkgoImport.Match(data)
+		}
+		if !found {
+			t.Errorf("suites/%s: no test file imports Ginkgo; `ginkgo -p ./suites/%s -- -kubeconfig K` would drop the kubeconfig", suite, suite)
 		}
 	}
 }

@@ -373,7 +373,7 @@ func outcomeOf(s types.SpecReport) (outcome, string) {
 	return failed, reason
 }
 
-const reasonWidth = 240
+const reasonWidth = 480
 
 // oneLine reduces a failure message to the line that names the cause:
 // Gomega's framing ("Timed out after…", "The function passed to
@@ -403,8 +403,11 @@ func oneLine(msg string) string {
 		out += " " + strings.TrimPrefix(lines[1], "- ")
 	}
 	out = timedOut + out
+	// The cause is often at the end of a long line (a diagnosis in
+	// parentheses): elide the middle.
 	if r := []rune(out); len(r) > reasonWidth {
-		out = string(r[:reasonWidth-1]) + "…"
+		head := reasonWidth * 2 / 5
+		out = string(r[:head]) + " … " + string(r[len(r)-(reasonWidth-head-3):])
 	}
 	return out
 }

@@ -37,14 +37,24 @@ const wrappedError = `Expected success, but got an error:
     <*fmt.wrapError | 0x17eaaf9190c0>: 
     client rate limiter Wait returned an error: context canceled`
 
+// Seen with CoreDNS scaled to 0: the cause is at the end of a long line.
+const dnsDown = "Timed out after 30.518s.\nThe function passed to Eventually failed at /work/wt-verify/suites/dns/dns.go:47 with:\n" +
+	"A web.nc-43018a31-dns-pxjxm.svc.cluster.local from client on nc-ver-worker: TimedOut dns A web.nc-43018a31-dns-pxjxm.svc.cluster.local: " +
+	"lookup web.nc-43018a31-dns-pxjxm.svc.cluster.local: i/o timeout (cluster DNS 10.96.0.10: Service kube-dns has no endpoints: no DNS server runs behind 10.96.0.10; " +
+	"cluster domain: \"cluster.local\" in the pod's search list [nc-43018a31-dns-pxjxm.svc.cluster.local svc.cluster.local cluster.local], " +
+	"\"cluster.local\" in the kubelet's configuration; kube-proxy: 3 of 3 pods ready)\nExpected\n    <probe.Verdict>: TimedOut\nto equal\n    <probe.Verdict>: Connected"
+
 func TestOneLineNamesTheCause(t *testing.T) {
+	if got := oneLine(dnsDown); !strings.Contains(got, "Service kube-dns has no endpoints") || strings.Contains(got, "\n") {
+		t.Errorf("the CoreDNS failure lost its cause or spans lines: %q", got)
+	}
 	for _, c := range []struct{ msg, want string }{
 		{ingressTimeout, "timed out after 63.246s: IngressClass haproxy (HAProxy Ingress) does not route as the Ingress API requires (2 of 2 requests; client pod client on w1): " +
 			"GET http://172.18.0.5:30148/ready from the host: expected 2xx, saw Refused"},
 		{wrappedError, "Expected success, but got an error: client rate limiter Wait returned an error: context canceled"},
 		{"pod agent-w2 on w2 → pod agent-w1 on w1, TCP: the server saw 172.18.0.3, not 10.244.4.7", "pod agent-w2 on w2 → pod agent-w1 on w1, TCP: the server saw 172.18.0.3, not 10.244.4.7"},
 		{"Timed out after 5.000s.", "timed out after 5.000s"},
-		{strings.Repeat("x", 300), strings.Repeat("x", reasonWidth-1) + "…"},
+		{strings.Repeat("h", 300) + strings.Repeat("t", 300), strings.Repeat("h", 192) + " … " + strings.Repeat("t", 285)},
 	} {
 		if got := oneLine(c.msg); got != c.want {
 			t.Errorf("oneLine(%q)\n got %q\nwant %q", c.msg, got, c.want)

@@ -462,9 +462,15 @@ func summarize(r types.Report, suites []string) summary {
 			others = append(others, p)
 		}
 	}
+	// A row per concept that ran a spec (every suite's, when none ran).
 	for _, c := range append(slices.Clone(suites), "other") {
-		if row := rows[c]; c != "other" || len(row.counts) > 0 {
+		if row := rows[c]; len(row.counts) > 0 {
 			s.rows = append(s.rows, *row)
+		}
+	}
+	if len(s.rows) == 0 {
+		for _, c := range suites {
+			s.rows = append(s.rows, *rows[c])
 		}
 	}
 	s.problems = append(fails, others...)

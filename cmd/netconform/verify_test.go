@@ -156,7 +156,6 @@ pods           2       0            0        0       5s
 services       0       1            0        0     1m3s
 dns            0       1            0        0       1s
 netpol         0       0            2        0       0s
-ingress        0       0            0        0       0s
 total          2       2            2        0     1m9s
 
 Failed:
@@ -178,6 +177,9 @@ Outside the specs:
 	}
 	if v := s.verdict(true); v != "FAILED" {
 		t.Errorf("verdict with failed specs = %s", v)
+	}
+	if rows := summarize(types.Report{}, testSuites).rows; len(rows) != len(testSuites) {
+		t.Errorf("a run where no spec ran (setup failed) has %d rows, want one per suite", len(rows))
 	}
 	if v := summarize(types.Report{}, testSuites).verdict(true); v != "PASSED" {
 		t.Errorf("verdict of a clean run = %s", v)

@@ -85,8 +85,8 @@ var onReady func(Env)
 // shares, whichever way it is started (RunSuite, Verify): the cluster
 // resolved (or created) and preflight checked once, the run ID shared
 // with parallel processes, every object the run made removed at the end
-// (also after Ctrl-C), and the reports written by writeReports.
-func registerSuiteNodes(writeReports func(Report) error) error {
+// (also after Ctrl-C), and the reports written by write.
+func registerSuiteNodes(write func(Report) error) error {
 	RegisterFailHandler(Fail)
 	if err := timeouts.Override(*timeoutSpec, *timeoutMult); err != nil {
 		return err
@@ -137,7 +137,7 @@ func registerSuiteNodes(writeReports func(Report) error) error {
 
 	ReportAfterSuite("reports", func(r Report) {
 		if *reportDir != "" {
-			Expect(writeReports(r)).To(Succeed())
+			Expect(write(r)).To(Succeed())
 		}
 	})
 	return nil

@@ -10,6 +10,7 @@
 //	netconform cluster down [--name N]
 //	netconform cleanup [--kubeconfig K] [--run-id ID]
 //	netconform rbac role|kubeconfig|check|revoke
+//	netconform verify --kubeconfig K [--label-filter F] [--report-dir D] [--disruptive]
 //	netconform report expect --label L --state S REPORT...
 //	netconform report html REPORT... [-o FILE]
 package main
@@ -42,6 +43,7 @@ const usage = `usage:
                                         create a ServiceAccount bound only to them, write a kubeconfig from its token
   netconform rbac check [--kubeconfig K] [--disruptive]  check a kubeconfig has every permission (preflight's check)
   netconform rbac revoke --service-account NS/NAME  delete that ServiceAccount and its bindings
+  netconform verify --kubeconfig K [--label-filter F] [--report-dir D]  run every suite against a cluster, with progress and a summary
   netconform report expect --label L --state S REPORT...  check every spec with a label ended in a state
   netconform report html REPORT|DIR... [-o matrix.html]  one static page: a column per directory of reports, a row per spec
 `
@@ -58,6 +60,9 @@ func main() {
 func run(ctx context.Context, args []string) error {
 	if len(args) >= 1 && args[0] == "cleanup" {
 		return cleanup(ctx, args[1:])
+	}
+	if len(args) >= 1 && args[0] == "verify" {
+		return verify(ctx, args[1:])
 	}
 	if len(args) < 2 {
 		return fmt.Errorf("missing command\n%s", usage)

@@ -122,7 +122,7 @@ func conformance(r Report, suite string) report.Report {
 			}
 		}
 		if spec.State == report.Failed || spec.State == report.Interrupted {
-			spec.Repro = repro(suite, s.FullText())
+			spec.Repro = repro(suite, s.FullText(), s.Labels())
 		}
 		out.Specs = append(out.Specs, spec)
 	}
@@ -130,8 +130,11 @@ func conformance(r Report, suite string) report.Report {
 	return out
 }
 
-// repro is a command that runs just this spec against the same cluster.
-func repro(suite, fullText string) string {
+// repro is a command that runs just this spec against the same cluster:
+// goTestRepro, or verifyRepro in a run of netconform verify.
+var repro = goTestRepro
+
+func goTestRepro(suite, fullText string, _ []string) string {
 	kc := Current.Kubeconfig
 	keep := ""
 	if Current.Embedded != "" {

@@ -69,20 +69,35 @@ var lease *cluster.Lease
 // with parallel processes, cleans up every object the run made (also after
 // Ctrl-C), and writes the reports.
 func RunSuite(t *testing.T, suite string) {
-	RegisterFailHandler(Fail)
-	if err := timeouts.Override(*timeoutSpec, *timeoutMult); err != nil {
+	if err := registerSuiteNodes(func(r Report) error { return writeReports(r, suite, *reportDir) }); err != nil {
 		t.Fatal(err)
 	}
+	suiteConfig, reporterConfig := GinkgoConfiguration()
+	suiteConfig.LabelFilter = withDisruptive(suiteConfig.LabelFilter, *disruptive)
+	RunSpecs(t, suite, suiteConfig, reporterConfig, guardSuite())
+}
+
+// onReady, when set, hears of the cluster once preflight passed (Verify
+// prints it; go test logs it to GinkgoWriter).
+var onReady func(Env)
+
+// registerSuiteNodes applies the flags and registers the nodes every run
+// shares, whichever way it is started (RunSuite, Verify): the cluster
+// resolved (or created) and preflight checked once, the run ID shared
+// with parallel processes, every object the run made removed at the end
+// (also after Ctrl-C), and the reports written by write.
+func registerSuiteNodes(write func(Report) error) error {
+	RegisterFailHandler(Fail)
+	if err := timeouts.Override(*timeoutSpec, *timeoutMult); err != nil {
+		return err
+	}
 	if err := prepareReportDir(*reportDir); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	SetDefaultEventuallyPollingInterval(timeouts.Current.Poll)
 	SetDefaultConsistentlyPollingInterval(timeouts.Current.Repeat)
 	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
-		env := Env{RunID: newRunID(), Kubeconfig: *kubeconfig}
-		if env.Kubeconfig == "" {
-			env.Kubeconfig = os.Getenv("KUBECONFIG")
-		}
+		env := Env{RunID: newRunID(), Kubeconfig: KubeconfigPath()}
 		if env.Kubeconfig == "" {
 			By("creating the embedded kind cluster " + EmbeddedClusterName + " (no kubeconfig given)")
 			addOns, err := cluster.LookupAddOns(splitList(*embeddedAdd)...)
@@ -107,6 +122,9 @@ func RunSuite(t *testing.T, suite string) {
 		Cluster, err = kube.Open(ctx, Current.Kubeconfig)
 		Expect(err).NotTo(HaveOccurred(), "cannot reach the cluster under test")
 		watchCluster(ctx, Cluster)
+		if onReady != nil {
+			onReady(Current)
+		}
 	}, NodeTimeout(timeouts.Current.Preflight+timeouts.Current.ClusterCreate))
 
 	SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
@@ -120,12 +138,10 @@ func RunSuite(t *testing.T, suite string) {
 
 	ReportAfterSuite("reports", func(r Report) {
 		if *reportDir != "" {
-			Expect(writeReports(r, suite, *reportDir)).To(Succeed())
+			Expect(write(r)).To(Succeed())
 		}
 	})
-	suiteConfig, reporterConfig := GinkgoConfiguration()
-	suiteConfig.LabelFilter = withDisruptive(suiteConfig.LabelFilter, *disruptive)
-	RunSpecs(t, suite, suiteConfig, reporterConfig, guardSuite())
+	return nil
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.
@@ -139,7 +155,19 @@ func splitList(s string) []string {
 	return out
 }
 
+// ChooseRunID picks this run's ID now, before the suite runs (netconform
+// verify names its log after it), and returns it; the setup keeps it.
+func ChooseRunID() string {
+	if RunID == "" {
+		RunID = newRunID()
+	}
+	return RunID
+}
+
 func newRunID() string {
+	if RunID != "" {
+		return RunID // chosen before the run by ChooseRunID
+	}
 	if id := os.Getenv("NETCONFORM_RUN_ID"); id != "" {
 		return id
 	}

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Two runs at once on one cluster must not collide: runs A and B of the DNS
 # suite start together with their own run IDs, and so does C, which is
-# killed (SIGKILL, as a crashed CI job) once its namespace exists; while A
-# and B go on, `netconform cleanup --run-id C` removes what C left. A and B
-# must both pass, their namespaces must survive C's cleanup, and nothing of
-# C may be left.
+# killed (SIGKILL, as a crashed CI job) once each run's main namespace
+# exists; while A and B go on, `netconform cleanup --run-id C` removes what
+# C left. What it removes must all be C's, A's and B's main namespaces must
+# survive it, A and B must both pass (their specs run in those namespaces),
+# and nothing of C may be left. (Each DNS spec that needs a namespace of its
+# own deletes it when it ends: only the main one, which the suite's Ordered
+# container holds, outlives the cleanup.)
 #
 #   scripts/concurrent.sh KUBECONFIG
 set -euo pipefail
@@ -31,7 +34,10 @@ run() { # run ID: starts the suite in a process group of its own
     -ginkgo.label-filter "!Disruptive" -ginkgo.timeout 10m -ginkgo.no-color >"$tmp/$1.log" 2>&1) &
   pids+=($!)
 }
-namespaces() { KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --run-id "$1" 2>/dev/null | sed -n 's/^left: \(nc-[^ ]*-dns-[^ ]*\) (Active.*/\1/p'; }
+# A run's main namespace, while Active: nc-<run>-dns-<5 random>.
+namespaces() { KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --run-id "$1" 2>/dev/null | sed -n "s/^left: \(nc-$1-dns-[a-z0-9]\{5\}\) (Active.*/\1/p"; }
+# Every object a cleanup of run $1 would remove.
+objects() { KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --run-id "$1" 2>/dev/null | sed -n 's/^left: \([^ ]*\) .*/\1/p'; }
 
 run "$a"; pid_a=${pids[0]}
 run "$b"; pid_b=${pids[1]}
@@ -39,16 +45,20 @@ run "$c"; pid_c=${pids[2]}
 say "runs $a, $b and $c started"
 
 # C's spec namespace exists (and A's and B's): C crashes.
-for _ in $(seq 120); do
+for _ in $(seq 240); do
   [ -n "$(namespaces "$c")" ] && [ -n "$(namespaces "$a")" ] && [ -n "$(namespaces "$b")" ] && break
   sleep 1
 done
 ns_a=$(namespaces "$a") ns_b=$(namespaces "$b") ns_c=$(namespaces "$c")
-[ -n "$ns_a" ] && [ -n "$ns_b" ] && [ -n "$ns_c" ] || { say "the runs did not all create their namespaces within 2 minutes"; tail -n 30 "$tmp"/*.log; exit 1; }
+[ -n "$ns_a" ] && [ -n "$ns_b" ] && [ -n "$ns_c" ] || { say "the runs did not all create their main namespaces within 4 minutes"; tail -n 30 "$tmp"/*.log; exit 1; }
 kill -9 -- -"$pid_c"
 wait "$pid_c" 2>/dev/null || true
 say "run $c killed with $ns_c; $a has $ns_a, $b has $ns_b"
 
+# What C's cleanup is about to remove must all carry C's ID in its name.
+if foreign=$(objects "$c" | grep -v "^nc-$c-"); then
+  say "cleanup --run-id $c would remove objects of other runs: $foreign"; exit 1
+fi
 t0=$(date +%s)
 KUBECONFIG=$kubeconfig "$bin" cleanup --run-id "$c"
 say "cleanup --run-id $c in $(( $(date +%s) - t0 )) s"

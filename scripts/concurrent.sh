@@ -45,11 +45,13 @@ run "$c"; pid_c=${pids[2]}
 say "runs $a, $b and $c started"
 
 # C's spec namespace exists (and A's and B's): C crashes.
+# (Kept as seen: looked up again, a namespace could be gone by then.)
+ns_a= ns_b= ns_c=
 for _ in $(seq 240); do
-  [ -n "$(namespaces "$c")" ] && [ -n "$(namespaces "$a")" ] && [ -n "$(namespaces "$b")" ] && break
+  ns_a=$(namespaces "$a") ns_b=$(namespaces "$b") ns_c=$(namespaces "$c")
+  [ -n "$ns_a" ] && [ -n "$ns_b" ] && [ -n "$ns_c" ] && break
   sleep 1
 done
-ns_a=$(namespaces "$a") ns_b=$(namespaces "$b") ns_c=$(namespaces "$c")
 [ -n "$ns_a" ] && [ -n "$ns_b" ] && [ -n "$ns_c" ] || { say "the runs did not all create their main namespaces within 4 minutes"; tail -n 30 "$tmp"/*.log; exit 1; }
 kill -9 -- -"$pid_c"
 wait "$pid_c" 2>/dev/null || true

@@ -43,12 +43,18 @@ rm -f "$reports"/*.conformance.json "$reports"/*.junit.xml "$reports"/*.ginkgo.j
 
 say() { echo "row $cni: $*"; }
 down() {
+  local rc=${1:-0}
+  # A CI log keeps only its tail: end a failed row with what each failed
+  # spec saw, whole.
+  if [ "$rc" != 0 ] && compgen -G "$reports/*.conformance.json" >/dev/null; then
+    "$bin" report failures "$reports" || true
+  fi
   [ "${KEEP:-0}" = 1 ] || "$bin" cluster down --name "$cluster" || true
   [ "${REGISTRY:-0}" != 1 ] || "$bin" registry down || true
 }
 # A crashed earlier run may have left the cluster behind.
 "$bin" cluster down --name "$cluster" || true
-trap down EXIT
+trap 'down $?' EXIT
 
 start=$(date +%s)
 cluster_flags=() suite_flags=()
@@ -79,7 +85,7 @@ fi
 run_kc=$kubeconfig disruptive_kc=$kubeconfig
 if [ "${LEAST_PRIVILEGE:-0}" = 1 ]; then
   lp=$(mktemp -d)
-  trap 'rm -rf "$lp"; down' EXIT
+  trap 'rc=$?; rm -rf "$lp"; down $rc' EXIT
   scripts/least-privilege.sh kubeconfigs "$kubeconfig" "$lp"
   run_kc=$lp/runner.kubeconfig disruptive_kc=$lp/disruptive.kubeconfig
 fi

@@ -13,6 +13,7 @@
 //	netconform verify --kubeconfig K [--label-filter F] [--report-dir D] [--disruptive]
 //	netconform report expect --label L --state S REPORT...
 //	netconform report html REPORT... [-o FILE]
+//	netconform report failures REPORT...
 package main
 
 import (
@@ -46,6 +47,7 @@ const usage = `usage:
   netconform verify --kubeconfig K [--label-filter F] [--report-dir D]  run every suite against a cluster, with progress and a summary
   netconform report expect --label L --state S REPORT...  check every spec with a label ended in a state
   netconform report html REPORT|DIR... [-o matrix.html]  one static page: a column per directory of reports, a row per spec
+  netconform report failures REPORT|DIR...  every failed spec with its whole failure message
 `
 
 func main() {
@@ -100,6 +102,8 @@ func run(ctx context.Context, args []string) error {
 		return reportExpect(args[2:])
 	case "report html":
 		return reportHTML(args[2:])
+	case "report failures":
+		return reportFailures(args[2:])
 	}
 	return fmt.Errorf("unknown command %q\n%s", strings.Join(args[:2], " "), usage)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -81,3 +82,45 @@ func reportHTML(args []string) error {
 	fmt.Printf("wrote %s: %d reports in %d columns\n", *out, reports, len(columns))
 	return nil
 }
+
+// reportFailures prints every failed spec of the reports with its whole
+// failure message: a CI log keeps only its tail, and Ginkgo's closing
+// summary names a failed spec's location, not what it saw.
+func reportFailures(args []string) error {
+	fs := newFlags("report failures")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("usage: netconform report failures REPORT.conformance.json|DIR...")
+	}
+	columns, err := report.ReadColumns(fs.Args())
+	if err != nil {
+		return err
+	}
+	writeFailures(os.Stdout, columns)
+	return nil
+}
+
+// writeFailures writes each failed spec of columns, with its failure and
+// the cells that differ, then how many failed.
+func writeFailures(w io.Writer, columns []report.Column) {
+	failed := 0
+	for _, c := range columns {
+		for _, r := range c.Reports {
+			for _, s := range r.Specs {
+				if s.State != report.Failed {
+					continue
+				}
+				failed++
+				fmt.Fprintf(w, "FAILED %s: %s [%s]\n  %s\n", c.Dir, s.Name, s.Location, indent(s.Failure))
+				if s.Diff != "" {
+					fmt.Fprintf(w, "  cells that differ:\n  %s\n", indent(s.Diff))
+				}
+			}
+		}
+	}
+	fmt.Fprintf(w, "%d failed spec(s)\n", failed)
+}
+
+func indent(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n  ") }

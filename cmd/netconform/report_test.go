@@ -39,3 +39,19 @@ func TestReportHTMLTakesFlagsAfterTheReports(t *testing.T) {
 		t.Errorf("no reports: err = %v, want the usage", err)
 	}
 }
+
+// A failed spec is printed with its whole message, however many lines,
+// and a passed one not at all.
+func TestReportFailuresPrintsEachFailureWhole(t *testing.T) {
+	r := report.Report{Suite: "services", Specs: []report.Spec{
+		{Name: "answers", State: report.Passed},
+		{Name: "is restored", State: report.Failed, Location: "loadbalancer.go:325", Failure: "speaker not ready\non nc-worker2: ErrImagePull"},
+	}}
+	columns := []report.Column{{Dir: "reports/flannel", Reports: []report.Report{r}}}
+	var out strings.Builder
+	writeFailures(&out, columns)
+	want := "FAILED reports/flannel: is restored [loadbalancer.go:325]\n  speaker not ready\n  on nc-worker2: ErrImagePull\n1 failed spec(s)\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}

@@ -498,31 +498,46 @@ func podsOf(ctx context.Context, cl *kube.Client, ns string, sel *metav1.LabelSe
 	return strings.Join(out, ", ")
 }
 
-// announcers says which nodes announce svc, from the speakers'
-// ServiceL2Status objects.
-func announcers(ctx context.Context, cl *kube.Client, ns string, svc *corev1.Service) string {
+// AnnouncedServices maps each Service ("namespace/name") that a MetalLB
+// speaker announces in layer 2 to the nodes announcing it ("n1" or, while
+// one hands over to another, "n1, n2"), from the speakers'
+// ServiceL2Status objects in MetalLB's namespace ns.
+func AnnouncedServices(ctx context.Context, cl *kube.Client, ns string) (map[string]string, error) {
 	dyn, err := dynamic.NewForConfig(cl.Config)
 	if err != nil {
-		return "announcing node: " + err.Error()
+		return nil, err
 	}
 	list, err := dyn.Resource(metallbGroup.WithResource("servicel2statuses")).Namespace(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return "announcing node: listing ServiceL2Status: " + err.Error()
+		return nil, fmt.Errorf("listing ServiceL2Status in %s: %w", ns, err)
 	}
-	var nodes []string
+	nodes := map[string][]string{}
 	for _, s := range list.Items {
 		name, _, _ := unstructured.NestedString(s.Object, "status", "serviceName")
 		namespace, _, _ := unstructured.NestedString(s.Object, "status", "serviceNamespace")
 		node, _, _ := unstructured.NestedString(s.Object, "status", "node")
-		if name == svc.Name && namespace == svc.Namespace {
-			nodes = append(nodes, node)
-		}
+		nodes[namespace+"/"+name] = append(nodes[namespace+"/"+name], node)
 	}
-	if len(nodes) == 0 {
+	out := map[string]string{}
+	for svc, n := range nodes {
+		sort.Strings(n)
+		out[svc] = strings.Join(n, ", ")
+	}
+	return out, nil
+}
+
+// announcers says which nodes announce svc, from the speakers'
+// ServiceL2Status objects.
+func announcers(ctx context.Context, cl *kube.Client, ns string, svc *corev1.Service) string {
+	all, err := AnnouncedServices(ctx, cl, ns)
+	if err != nil {
+		return "announcing node: " + err.Error()
+	}
+	nodes := all[svc.Namespace+"/"+svc.Name]
+	if nodes == "" {
 		return "no node announces " + svc.Namespace + "/" + svc.Name + " (no ServiceL2Status for it)"
 	}
-	sort.Strings(nodes)
-	return "announced by node " + strings.Join(nodes, ", ")
+	return "announced by node " + nodes
 }
 
 // metalLBEvents are the recent events MetalLB recorded on svc (address

@@ -76,10 +76,35 @@ func (c *Client) WaitDaemonSet(ctx context.Context, namespace, name string, time
 		}
 		if s.DesiredNumberScheduled == 0 || s.NumberReady < s.DesiredNumberScheduled || s.UpdatedNumberScheduled < s.DesiredNumberScheduled ||
 			s.NumberAvailable < s.DesiredNumberScheduled {
-			return fmt.Sprintf("DaemonSet %s/%s: %d of %d pods ready", namespace, name, s.NumberReady, s.DesiredNumberScheduled), nil
+			return fmt.Sprintf("DaemonSet %s/%s: %d of %d pods ready%s", namespace, name, s.NumberReady, s.DesiredNumberScheduled,
+				c.podsNotReady(ctx, namespace, ds.Spec.Selector)), nil
 		}
 		return "", nil
 	})
+}
+
+// podsNotReady names the pods a selector picks that are not ready, each
+// with its node and why (", not ready: a on n1 (ErrImagePull: …)"), or
+// says nothing when it cannot tell.
+func (c *Client) podsNotReady(ctx context.Context, namespace string, selector *metav1.LabelSelector) string {
+	sel, err := metav1.LabelSelectorAsSelector(selector)
+	if err != nil {
+		return ""
+	}
+	pods, err := c.Clientset.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for i := range pods.Items {
+		if p := &pods.Items[i]; !PodReady(p) {
+			out = append(out, fmt.Sprintf("%s on %s (%s)", p.Name, p.Spec.NodeName, PodState(p)))
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return ", not ready: " + strings.Join(out, "; ")
 }
 
 // WaitDeployment waits until a Deployment has all its replicas available.

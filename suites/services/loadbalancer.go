@@ -298,10 +298,12 @@ var _ = Describe("A Service of type LoadBalancer, broken on purpose,", Label("se
 		By("the check passes on the intact cluster")
 		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 
+		announced, err := addon.AnnouncedServices(ctx, cl, saved.Namespace)
+		Expect(err).NotTo(HaveOccurred())
 		speakers := cl.Clientset.AppsV1().DaemonSets(saved.Namespace)
 		By("deleting the speaker DaemonSet " + saved.Namespace + "/" + saved.Name + " and its pods")
 		Expect(speakers.Delete(ctx, saved.Name, metav1.DeleteOptions{PropagationPolicy: ptr.To(metav1.DeletePropagationForeground)})).To(Succeed())
-		DeferCleanup(restoreSpeakers, saved, lb)
+		DeferCleanup(restoreSpeakers, saved, lb, announced)
 		Eventually(ctx, func(g Gomega) {
 			_, err := speakers.Get(ctx, saved.Name, metav1.GetOptions{})
 			g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "speaker DaemonSet still there: %v", err)
@@ -318,9 +320,29 @@ var _ = Describe("A Service of type LoadBalancer, broken on purpose,", Label("se
 })
 
 // restoreSpeakers recreates the speaker DaemonSet as it was and waits
-// until the Service answers on its address again.
-func restoreSpeakers(ctx SpecContext, saved *appsv1.DaemonSet, lb loadBalancer) {
+// until the Service answers on its address again, and every other Service
+// announced before (an Ingress controller's) is announced again: the
+// cluster must be left as the spec found it.
+func restoreSpeakers(ctx SpecContext, saved *appsv1.DaemonSet, lb loadBalancer, before map[string]string) {
 	GinkgoHelper()
 	recreateDaemonSet(ctx, lb.cl, saved, "MetalLB's speaker")
+	Eventually(ctx, func(g Gomega) {
+		now, err := addon.AnnouncedServices(ctx, lb.cl, saved.Namespace)
+		g.Expect(err).NotTo(HaveOccurred())
+		var lost []string
+		for svc, node := range before {
+			ns, name, _ := strings.Cut(svc, "/")
+			if _, err := lb.cl.Clientset.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+				continue // deleted meanwhile: nothing to announce
+			}
+			if now[svc] == "" {
+				lost = append(lost, svc+" (announced by "+node+" before)")
+			}
+		}
+		g.Expect(lost).To(BeEmpty(), "LoadBalancer Services no MetalLB speaker announces since the speakers' return")
+	}).WithTimeout(timeouts.Current.Rollout).Should(Succeed())
+	// The spec left the host's entry for the address failed: start clean,
+	// as a client that never tried during the outage would.
+	flushNeighbour(ctx, lb.ip)
 	Eventually(ctx, lb.answers(ctx, "web-")).WithTimeout(timeouts.Current.Rollout).Should(Succeed(), "%s after the speaker's return", lb.where(fixtures.ServiceTCPPort))
 }

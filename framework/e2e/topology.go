@@ -242,15 +242,23 @@ func (t *Topology) ExpectBaseline(ctx context.Context, cases ...reach.Case) {
 	Eventually(ctx, func(g Gomega) { t.matches(ctx, g, cases) }).WithTimeout(timeouts.Current.Converge).Should(Succeed())
 }
 
-// ExpectEnforced waits until the matrix matches the policies, twice in a
-// row, then shows it stays so: a deny that holds for timeouts.Current.Stays, not a
-// lucky timeout.
+// ExpectEnforced waits until the matrix matches the policies, then shows
+// it stays so: every observation for timeouts.Current.Stays matches (the
+// first at once, so the matrix is seen at least twice in a row), a deny
+// that holds, not a lucky timeout.
 func (t *Topology) ExpectEnforced(ctx context.Context, cases ...reach.Case) {
 	GinkgoHelper()
 	DeferCleanup(t.reportMismatch)
 	check := func(g Gomega) { t.matches(ctx, g, cases) }
-	Eventually(ctx, check).WithTimeout(timeouts.Current.Converge).MustPassRepeatedly(2).Should(Succeed())
-	Consistently(ctx, check).WithTimeout(timeouts.Current.Stays).WithPolling(timeouts.Current.Repeat).Should(Succeed())
+	By("the matrix converges to what the policies allow")
+	Eventually(ctx, check).WithTimeout(timeouts.Current.Converge).Should(Succeed())
+	By(fmt.Sprintf("the matrix stays so for %s", timeouts.Current.Stays))
+	observed := 0
+	Consistently(ctx, func(g Gomega) { observed++; check(g) }).WithTimeout(timeouts.Current.Stays).WithPolling(timeouts.Current.Repeat).Should(Succeed())
+	if observed < 2 {
+		// One observation outlasted the window: the second in a row.
+		Expect(Failure(check)).To(BeEmpty(), "the matrix after %s", timeouts.Current.Stays)
+	}
 }
 
 // Violations observes the matrix once and returns how it differs from the

@@ -264,12 +264,12 @@ spec:
 // over: one per parallel Ginkgo process (ginkgo -p --procs N), one in a
 // serial run. Most of a case's time is waiting (for the CNI to apply a
 // policy, for a denied probe to time out, for a deny to be shown to
-// stay), so on a machine with cores to spare, cases on separate
-// topologies run side by side without changing what each proves: a
-// topology's matrix only probes its own pods, and a policy only selects
-// pods of its own namespace, so no case sees another's policies. (Each
-// observation is one exec per source pod: on 2 cores the execs saturate
-// the CPU and 4 lanes take as long as one.)
+// stay), so cases on separate topologies run side by side without
+// changing what each proves: a topology's matrix only probes its own
+// pods, and a policy only selects pods of its own namespace, so no case
+// sees another's policies. (Each observation is one batch per source pod:
+// on 2 cores 2 lanes take 143 s against 202 s for one, and a third lane
+// is slower again, the probes saturating the CPU.)
 const maxLanes = 4
 
 func lanes() int {

@@ -206,7 +206,7 @@ var cases = []ingressCase{
 			in := e2e.Create(ctx, s.cl, fixtures.Ingress("classless", s.ns, "",
 				fixtures.WithRule(s.host("classless"), fixtures.Path("/", prefix, "classless"))))
 			Expect(in.Spec.IngressClassName).To(HaveValue(Equal(s.ctl.Class)),
-				"admission did not give the class-less Ingress the default class %s", s.ctl.Class)
+				"admission did not give the class-less Ingress the default class %s: it got %s", s.ctl.Class, classOf(in))
 			return []ingress.Route{want(b["classless"], s.host("classless"), "/", "a class-less Ingress belongs to the default class")}
 		},
 	},
@@ -360,4 +360,12 @@ func describeClass(class string) {
 		}
 	})
 	describeDisruptive(class)
+}
+
+// classOf says which class admission gave an Ingress: a name, or none.
+func classOf(in *networkingv1.Ingress) string {
+	if in.Spec.IngressClassName == nil {
+		return "no class (no IngressClass is marked default)"
+	}
+	return "class " + *in.Spec.IngressClassName
 }

@@ -60,6 +60,14 @@ type Descriptor struct {
 	PodSubnet string // DefaultPodSubnet when empty
 	// Variants install the same CNI configured otherwise.
 	Variants []Variant
+	// Match, when set, must also hold for a DaemonSet to be this CNI's
+	// agent (e.g. kube-router run as a policy engine only).
+	Match func(Detected) bool
+	// With names the CNI this one runs beside (its images and manifest go
+	// first): a policy engine next to the CNI that routes, as kube-router
+	// enforcing NetworkPolicy for Flannel. Detection then needs both
+	// agents, and tries such pairs before single CNIs.
+	With string
 }
 
 // Variant is a CNI installed with other parameters, under its own name.
@@ -93,6 +101,9 @@ func Register(d Descriptor) {
 	}
 	descriptors[d.Name] = &d
 	for _, img := range d.Images {
+		if have, err := images.Get(img.Name); err == nil && have.Ref == img.Ref {
+			continue // shared with a CNI registered before (a pair's engine)
+		}
 		images.Register(img)
 	}
 	if d.Manifest == "" {
@@ -133,13 +144,29 @@ func Known() []string {
 	return slices.Sorted(maps.Keys(installable))
 }
 
-// ImageNames are the logical names of the images every node needs.
+// ImageNames are the logical names of the images every node needs,
+// those of the CNI it runs beside first.
 func (p Plugin) ImageNames() []string {
-	out := make([]string, len(p.Images))
-	for i, img := range p.Images {
-		out[i] = img.Name
+	var out []string
+	if with, err := p.with(); err == nil && with != nil {
+		out = with.ImageNames()
+	}
+	for _, img := range p.Images {
+		out = append(out, img.Name)
 	}
 	return out
+}
+
+// with is the plugin this one runs beside, nil when none.
+func (p Plugin) with() (*Plugin, error) {
+	if p.With == "" {
+		return nil, nil
+	}
+	w, err := Lookup(p.With)
+	if err != nil {
+		return nil, fmt.Errorf("%s runs beside %s: %w", p.Name, p.With, err)
+	}
+	return &w, nil
 }
 
 // DaemonSet is the agent DaemonSet the manifest creates.
@@ -166,6 +193,18 @@ func (p Plugin) Manifest(registry string) ([]byte, error) {
 	params := map[string]string{"Version": p.Version, "Namespace": p.Namespace, "PodSubnet": p.PodSubnet}
 	maps.Copy(params, p.params)
 	var out bytes.Buffer
+	with, err := p.with()
+	if err != nil {
+		return nil, err
+	}
+	if with != nil {
+		m, err := with.Manifest(registry)
+		if err != nil {
+			return nil, err
+		}
+		out.Write(m)
+		out.WriteString("\n---\n")
+	}
 	err = tmpl.Execute(&out, params)
 	return out.Bytes(), err
 }

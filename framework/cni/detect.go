@@ -51,17 +51,29 @@ func Detect(ctx context.Context, cs kubernetes.Interface) (Detected, error) {
 	sort.Slice(items, func(i, j int) bool {
 		return items[i].Namespace+"/"+items[i].Name < items[j].Namespace+"/"+items[j].Name
 	})
+	// Pairs first: Flannel with kube-router's policy engine is that pair,
+	// not Flannel alone.
+	order := Profiled()
+	sort.SliceStable(order, func(i, j int) bool { return descriptors[order[i]].With != "" && descriptors[order[j]].With == "" })
 	for _, byImage := range []bool{false, true} {
-		for _, name := range Profiled() {
+		for _, name := range order {
 			d := descriptors[name]
+			if d.With != "" && !runs(items, descriptors[d.With], byImage) {
+				continue
+			}
 			for _, ds := range items {
-				if matches(ds, d.DaemonSets, d.ImageMatch, byImage) {
+				if matches(ds, d.DaemonSets, d.ImageMatch, byImage) && (d.Match == nil || d.Match(describe(d.Name, ds, d.ImageMatch))) {
 					return describe(d.Name, ds, d.ImageMatch), nil
 				}
 			}
 		}
 	}
 	return Detected{Name: Unknown}, nil
+}
+
+// runs reports whether one of the DaemonSets is d's agent.
+func runs(items []appsv1.DaemonSet, d *Descriptor, byImage bool) bool {
+	return d != nil && slices.ContainsFunc(items, func(ds appsv1.DaemonSet) bool { return matches(ds, d.DaemonSets, d.ImageMatch, byImage) })
 }
 
 func matches(ds appsv1.DaemonSet, names []string, image string, byImage bool) bool {

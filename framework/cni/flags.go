@@ -68,3 +68,34 @@ func flagValue(args []string, name string) string {
 	}
 	return value
 }
+
+// EngineSwitch switches a policy engine that runs beside another CNI (as
+// kube-router beside Flannel) off by taking its agents off every node,
+// with a nodeSelector on Label that no node carries, and on by dropping
+// it. Flags cannot do it: kube-router refuses to run with its router, its
+// firewall and its proxy all off. Pods stay routed by the other CNI;
+// policies made while the engine is gone are not programmed.
+type EngineSwitch struct {
+	Label string
+}
+
+// SetPolicy places or removes the engine's agents and waits until every
+// node runs one, or none does.
+func (s EngineSwitch) SetPolicy(ctx context.Context, cl *kube.Client, d Detected, enforce bool) error {
+	var value any = "true" // no node has the label: no agent anywhere
+	if enforce {
+		value = nil // a strategic merge patch deletes the key
+	}
+	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
+		"nodeSelector": map[string]any{s.Label: value}}}}})
+	if err != nil {
+		return err
+	}
+	if _, err := cl.Clientset.AppsV1().DaemonSets(d.Namespace).Patch(ctx, d.DaemonSet, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		return fmt.Errorf("placing DaemonSet %s/%s (on: %v): %w", d.Namespace, d.DaemonSet, enforce, err)
+	}
+	if enforce {
+		return cl.WaitDaemonSet(ctx, d.Namespace, d.DaemonSet, timeouts.Current.Rollout)
+	}
+	return cl.WaitDaemonSetDrained(ctx, d.Namespace, d.DaemonSet, timeouts.Current.Rollout)
+}

@@ -61,7 +61,7 @@ func init() {
 		Params:       map[string]string{"Firewall": kubeRouterFirewall.On, "Router": "false"},
 		Match:        func(d Detected) bool { return !kubeRouterRoutes(d) },
 		Profile:      kubeRouterProfile,
-		PolicySwitch: kubeRouterFirewall,
+		PolicySwitch: EngineSwitch{Label: "netconform.io/no-policy-engine"},
 	})
 }
 

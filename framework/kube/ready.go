@@ -83,6 +83,29 @@ func (c *Client) WaitDaemonSet(ctx context.Context, namespace, name string, time
 	})
 }
 
+// WaitDaemonSetDrained waits until a DaemonSet schedules no pod and none
+// of its pods is left.
+func (c *Client) WaitDaemonSetDrained(ctx context.Context, namespace, name string, timeout time.Duration) error {
+	return c.poll(ctx, timeout, func() (string, error) {
+		ds, err := c.Clientset.AppsV1().DaemonSets(namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return "DaemonSet " + namespace + "/" + name + ": " + err.Error(), nil
+		}
+		sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
+		if err != nil {
+			return "", err
+		}
+		pods, err := c.Clientset.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+		if err != nil {
+			return "listing the pods of DaemonSet " + namespace + "/" + name + ": " + err.Error(), nil
+		}
+		if ds.Status.ObservedGeneration < ds.Generation || ds.Status.DesiredNumberScheduled > 0 || len(pods.Items) > 0 {
+			return fmt.Sprintf("DaemonSet %s/%s: %d pods scheduled, %d left", namespace, name, ds.Status.DesiredNumberScheduled, len(pods.Items)), nil
+		}
+		return "", nil
+	})
+}
+
 // podsNotReady names the pods a selector picks that are not ready, each
 // with its node and why (", not ready: a on n1 (ErrImagePull: …)"), or
 // says nothing when it cannot tell.

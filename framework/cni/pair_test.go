@@ -7,8 +7,11 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 	"sigs.k8s.io/e2e-framework/klient/decoder"
+
+	"github.com/netconform/netconform/framework/kube"
 )
 
 func withArgs(d *appsv1.DaemonSet, args ...string) *appsv1.DaemonSet {
@@ -97,5 +100,42 @@ func TestPairManifestIsFlannelThenThePolicyEngine(t *testing.T) {
 	}
 	if prof, err := p.Profile(); err != nil || len(prof.Unsupported) != 0 {
 		t.Errorf("profile %v, %v: the pair is held to the whole policy contract", prof, err)
+	}
+}
+
+// The pair's switch takes kube-router off every node and puts it back:
+// its flags cannot, kube-router refusing to run with nothing to do. The
+// fake API server has no DaemonSet controller: the status is set to what
+// the real one reports once the pods are gone, and back.
+func TestEngineSwitchPlacesThePolicyEngine(t *testing.T) {
+	flannel := ds("kube-flannel", "kube-flannel-ds", "docker.io/netconform/flannel:v0.28.10", 3, 3)
+	engine := withArgs(ds("kube-system", "kube-router", "docker.io/netconform/kube-router:v2.1.0", 3, 3), "--run-router=false", "--run-firewall=true")
+	engine.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"k8s-app": "kube-router"}}
+	cs := fake.NewClientset(flannel, engine)
+	cl := &kube.Client{Clientset: cs}
+	d, err := Detect(context.Background(), cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, _ := Describe(d.Name)
+	dss := cs.AppsV1().DaemonSets("kube-system")
+	for _, enforce := range []bool{false, true} {
+		live, _ := dss.Get(context.Background(), "kube-router", metav1.GetOptions{})
+		if enforce {
+			live.Status = appsv1.DaemonSetStatus{DesiredNumberScheduled: 3, NumberReady: 3, UpdatedNumberScheduled: 3, NumberAvailable: 3}
+		} else {
+			live.Status = appsv1.DaemonSetStatus{}
+		}
+		if _, err := dss.UpdateStatus(context.Background(), live, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := desc.PolicySwitch.SetPolicy(context.Background(), cl, d, enforce); err != nil {
+			t.Fatalf("enforce=%v: %v", enforce, err)
+		}
+		live, _ = dss.Get(context.Background(), "kube-router", metav1.GetOptions{})
+		_, placedNowhere := live.Spec.Template.Spec.NodeSelector["netconform.io/no-policy-engine"]
+		if placedNowhere == enforce {
+			t.Errorf("enforce=%v: nodeSelector %v", enforce, live.Spec.Template.Spec.NodeSelector)
+		}
 	}
 }

@@ -62,8 +62,11 @@ func Detect(ctx context.Context, cs kubernetes.Interface) (Detected, error) {
 				continue
 			}
 			for _, ds := range items {
-				if matches(ds, d.DaemonSets, d.ImageMatch, byImage) && (d.Match == nil || d.Match(describe(d.Name, ds, d.ImageMatch))) {
-					return describe(d.Name, ds, d.ImageMatch), nil
+				if !matches(ds, d.DaemonSets, d.ImageMatch, byImage) {
+					continue
+				}
+				if found := describe(d.Name, ds, d.ImageMatch); d.Match == nil || d.Match(found) {
+					return found, nil
 				}
 			}
 		}

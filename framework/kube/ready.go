@@ -91,16 +91,12 @@ func (c *Client) WaitDaemonSetDrained(ctx context.Context, namespace, name strin
 		if err != nil {
 			return "DaemonSet " + namespace + "/" + name + ": " + err.Error(), nil
 		}
-		sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
-		if err != nil {
-			return "", err
-		}
-		pods, err := c.Clientset.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+		pods, err := c.selected(ctx, namespace, ds.Spec.Selector)
 		if err != nil {
 			return "listing the pods of DaemonSet " + namespace + "/" + name + ": " + err.Error(), nil
 		}
-		if ds.Status.ObservedGeneration < ds.Generation || ds.Status.DesiredNumberScheduled > 0 || len(pods.Items) > 0 {
-			return fmt.Sprintf("DaemonSet %s/%s: %d pods scheduled, %d left", namespace, name, ds.Status.DesiredNumberScheduled, len(pods.Items)), nil
+		if ds.Status.ObservedGeneration < ds.Generation || ds.Status.DesiredNumberScheduled > 0 || len(pods) > 0 {
+			return fmt.Sprintf("DaemonSet %s/%s: %d pods scheduled, %d left", namespace, name, ds.Status.DesiredNumberScheduled, len(pods)), nil
 		}
 		return "", nil
 	})
@@ -110,17 +106,13 @@ func (c *Client) WaitDaemonSetDrained(ctx context.Context, namespace, name strin
 // with its node and why (", not ready: a on n1 (ErrImagePull: …)"), or
 // says nothing when it cannot tell.
 func (c *Client) podsNotReady(ctx context.Context, namespace string, selector *metav1.LabelSelector) string {
-	sel, err := metav1.LabelSelectorAsSelector(selector)
-	if err != nil {
-		return ""
-	}
-	pods, err := c.Clientset.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+	pods, err := c.selected(ctx, namespace, selector)
 	if err != nil {
 		return ""
 	}
 	var out []string
-	for i := range pods.Items {
-		if p := &pods.Items[i]; !PodReady(p) {
+	for i := range pods {
+		if p := &pods[i]; !PodReady(p) {
 			out = append(out, fmt.Sprintf("%s on %s (%s)", p.Name, p.Spec.NodeName, PodState(p)))
 		}
 	}
@@ -254,4 +246,17 @@ func (c *Client) WaitPodReady(ctx context.Context, namespace, name string, timeo
 		case <-time.After(timeouts.Current.Poll):
 		}
 	}
+}
+
+// selected lists the pods of namespace a workload's selector picks.
+func (c *Client) selected(ctx context.Context, namespace string, selector *metav1.LabelSelector) ([]corev1.Pod, error) {
+	sel, err := metav1.LabelSelectorAsSelector(selector)
+	if err != nil {
+		return nil, err
+	}
+	pods, err := c.Clientset.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+	if err != nil {
+		return nil, err
+	}
+	return pods.Items, nil
 }

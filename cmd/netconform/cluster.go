@@ -59,7 +59,13 @@ func clusterUp(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := b.Build(ctx); err != nil {
+		plugin, err := cni.Lookup(cfg.CNI)
+		if err != nil {
+			return err
+		}
+		// The default images, and the CNI's own when they are built only
+		// on demand.
+		if err := b.Build(ctx, append(images.Defaults(), plugin.ImageNames()...)...); err != nil {
 			return err
 		}
 		reportTimings(b, start)

@@ -8,7 +8,6 @@ import "github.com/netconform/netconform/framework/feature"
 func init() {
 	for _, d := range []Descriptor{
 		{Name: "calico", DaemonSets: []string{"calico-node"}, ImageMatch: "calico/node"},
-		{Name: "cilium", DaemonSets: []string{"cilium"}, ImageMatch: "cilium/cilium"},
 		{Name: "kindnet", DaemonSets: []string{"kindnet"}, ImageMatch: "kindnetd",
 			Profile: declared(withoutPolicy("kindnet's policy agent needs NFQUEUE, absent from these kernels"))},
 		{Name: "weave", DaemonSets: []string{"weave-net"}, ImageMatch: "weaveworks/weave-kube"},

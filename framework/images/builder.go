@@ -70,11 +70,11 @@ func FindRepoRoot(dir string) (string, error) {
 	}
 }
 
-// Build makes sure every named image (all of them when none is named) is in
-// the local Docker engine, building what is missing or out of date.
+// Build makes sure every named image (the Defaults when none is named) is
+// in the local Docker engine, building what is missing or out of date.
 func (b *Builder) Build(ctx context.Context, names ...string) error {
 	if len(names) == 0 {
-		names = Names()
+		names = Defaults()
 	}
 	for _, n := range names {
 		if _, err := Get(n); err != nil {
@@ -171,15 +171,18 @@ func recipe(name string) (binaryImage, bool) {
 	}
 	binary := r.Binary
 	if binary == "" {
-		binary = r.Package[strings.LastIndex(r.Package, "/")+1:]
+		binary = lastElement(r.Package)
 	}
 	return binaryImage{
 		program: func() goProgram {
-			return goProgram{name: name + "-" + imageTag(catalog[name].Ref), module: r.Module, pkgs: []string{r.Package}, ldflags: r.LDFlags, cached: true, cgo: r.CGO}
+			return goProgram{name: name + "-" + imageTag(catalog[name].Ref), module: r.Module, pkgs: append([]string{r.Package}, r.Packages...),
+				ldflags: r.LDFlags, tags: r.Tags, cached: true, cgo: r.CGO}
 		},
 		binary: binary, onNet: r.OnNetBase, body: r.Dockerfile,
 	}, true
 }
+
+func lastElement(pkg string) string { return pkg[strings.LastIndex(pkg, "/")+1:] }
 
 // imageTag is the tag of a reference ("latest" when it has none).
 func imageTag(ref string) string {
@@ -204,6 +207,9 @@ func (b *Builder) buildOne(ctx context.Context, name string) error {
 		}
 		files := map[string]string{"bin": filepath.Join(dir, bi.binary)}
 		if r := catalog[name].Recipe; r != nil {
+			for _, p := range r.Packages {
+				files[lastElement(p)] = filepath.Join(dir, lastElement(p))
+			}
 			for _, md := range r.ModuleDirs {
 				if err := b.addModuleDir(ctx, r.Module, md, files); err != nil {
 					return err

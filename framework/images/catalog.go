@@ -37,6 +37,11 @@ type Image struct {
 	// Recipe builds an image registered from outside this package (a CNI's
 	// agent, an Ingress controller); the core images' recipes live here.
 	Recipe *GoImage
+	// OnDemand keeps the image out of what is built when no image is named
+	// (`netconform images build`, which CI runs): it is built only when
+	// named, or for a cluster whose CNI needs it. For images whose cold
+	// build costs more than the rows that would use them can afford.
+	OnDemand bool
 }
 
 // GoImage is an image of one Go binary built from a wrapper module under
@@ -46,7 +51,13 @@ type GoImage struct {
 	Module  string // the wrapper module's directory, e.g. "build/kube-router"
 	Package string // the main package to build
 	Binary  string // the file the build produces (the package's last element)
-	LDFlags string
+	// Packages are further main packages built with Package in the same
+	// `go build` (one compilation of their shared dependencies), each in
+	// the build context under its binary's name (its last element).
+	Packages []string
+	LDFlags  string
+	// Tags are the build tags, comma-separated.
+	Tags string
 	// CGO builds with cgo, for programs with C parts; the binary then
 	// needs glibc, so only on a Debian base (OnNetBase or Debian).
 	CGO bool
@@ -106,6 +117,18 @@ func Register(img Image) {
 		panic(fmt.Sprintf("image %q: a cgo binary needs glibc: build it OnNetBase or on Debian packages", img.Name))
 	}
 	catalog[img.Name] = img
+}
+
+// Defaults lists the images built when none is named, sorted: every
+// image but the OnDemand ones.
+func Defaults() []string {
+	var out []string
+	for _, n := range Names() {
+		if !catalog[n].OnDemand {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Get returns the catalog entry of a logical name.

@@ -1,6 +1,9 @@
 package images
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestRemap(t *testing.T) {
 	cases := []struct{ ref, registry, want string }{
@@ -68,5 +71,43 @@ func TestRegisteredImageBuildsFromItsRecipe(t *testing.T) {
 			}()
 			Register(bad)
 		}()
+	}
+}
+
+// An OnDemand image is in the catalog (it builds when named) but not among
+// the Defaults that `netconform images build` and CI build.
+func TestOnDemandImagesAreNotDefaults(t *testing.T) {
+	Register(Image{Name: "test-costly", Ref: "docker.io/netconform/test-costly:v1", OnDemand: true,
+		Recipe: &GoImage{Module: "build/test-costly", Package: "example.com/costly/cmd/agent"}})
+	defer delete(catalog, "test-costly")
+	if _, err := Get("test-costly"); err != nil {
+		t.Fatalf("an OnDemand image is not in the catalog: %v", err)
+	}
+	defaults := Defaults()
+	for _, n := range defaults {
+		if n == "test-costly" {
+			t.Errorf("OnDemand image test-costly is among the defaults %v", defaults)
+		}
+	}
+	for _, want := range []string{Agent, Node, KubeProxy} {
+		found := false
+		for _, n := range defaults {
+			found = found || n == want
+		}
+		if !found {
+			t.Errorf("default image %s missing from %v", want, defaults)
+		}
+	}
+}
+
+// Further packages of a recipe are built in the same go build, with its tags.
+func TestRecipeBuildsItsFurtherPackagesWithItsTags(t *testing.T) {
+	Register(Image{Name: "test-multi", Ref: "docker.io/netconform/test-multi:v2", Recipe: &GoImage{
+		Module: "build/test-multi", Package: "example.com/m/daemon", Packages: []string{"example.com/m/plugins/m-cni"}, Tags: "osusergo,x"}})
+	defer delete(catalog, "test-multi")
+	bi, _ := recipe("test-multi")
+	p := bi.program()
+	if strings.Join(p.pkgs, " ") != "example.com/m/daemon example.com/m/plugins/m-cni" || p.tags != "osusergo,x" || bi.binary != "daemon" {
+		t.Errorf("program = %+v, binary %s", p, bi.binary)
 	}
 }

@@ -19,6 +19,7 @@ type goProgram struct {
 	module  string   // module directory, relative to the repository root
 	pkgs    []string // packages to build (main packages)
 	ldflags string
+	tags    string // build tags, comma-separated
 	// cached: keep the output by key. Off for the project's own small
 	// programs, which Go's build cache rebuilds in a second when unchanged.
 	cached bool
@@ -32,6 +33,9 @@ type goProgram struct {
 func (b *Builder) binaries(ctx context.Context, p goProgram) (string, error) {
 	k, sum := newHasher()
 	k.add(runtime.Version(), runtime.GOARCH, p.module, p.ldflags, strings.Join(p.pkgs, " "))
+	if p.tags != "" {
+		k.add("tags " + p.tags)
+	}
 	if p.cgo {
 		k.add("cgo")
 	}
@@ -66,6 +70,9 @@ func (b *Builder) binaries(ctx context.Context, p goProgram) (string, error) {
 
 	start := time.Now()
 	args := []string{"build", "-trimpath", "-o", tmp + string(os.PathSeparator), "-ldflags", "-s -w " + p.ldflags}
+	if p.tags != "" {
+		args = append(args, "-tags", p.tags)
+	}
 	args = append(args, p.pkgs...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = filepath.Join(b.RepoRoot, p.module)

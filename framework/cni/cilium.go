@@ -73,8 +73,17 @@ CMD ["/usr/bin/cilium-dbg"]
 	}},
 }
 
+// ciliumManifest is the draft of the manifest that installs Cilium (VXLAN,
+// Kubernetes IPAM, kube-proxy kept, no L7 proxy). Untried on a cluster, so
+// the descriptor does not reference it yet: Cilium stays detected-only,
+// out of `netconform cni list` and `make matrix`, until it boots there.
+const ciliumManifest = "cilium.yaml"
+
+// ciliumParams are the draft manifest's parameters.
+var ciliumParams = map[string]string{"PolicyEnforcement": "default"}
+
 // Cilium: recognised on any cluster by its agent DaemonSet; its images
-// build offline (no manifest yet, so not installable: detected only).
+// build offline.
 func init() {
 	Register(Descriptor{
 		Name:       "cilium",

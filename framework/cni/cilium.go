@@ -90,7 +90,9 @@ func init() {
 		Version:    CiliumVersion,
 		Namespace:  "kube-system",
 		DaemonSets: []string{"cilium"},
-		ImageMatch: "cilium/cilium",
+		ImageMatch: "cilium",
 		Images:     ciliumImages,
+		Manifest:   ciliumManifest,
+		Params:     ciliumParams,
 	})
 }

@@ -32,15 +32,16 @@ const (
 )
 
 // FullDatagram: between pods on different nodes, a UDP datagram that
-// fills the source pod's interface MTU, fragmentation forbidden, arrives
+// fills the source pod's MTU (its interface's, or its routes' when lower),
+// fragmentation forbidden, arrives
 // whole. An overlay whose MTU is wrong or a path-MTU black hole loses it.
 func FullDatagram() Check {
 	return Check{Name: "pod → pod UDP, datagram filling the pod MTU", From: PodRole, To: PodRole, Protocol: probe.UDP, CrossNode: true,
 		Payload: func(e probe.Env) int {
-			if e.MTU == 0 {
+			if e.PathMTU() == 0 {
 				return 0
 			}
-			return e.MTU - ipv4Header - udpHeader
+			return e.PathMTU() - ipv4Header - udpHeader
 		}}
 }
 
@@ -51,7 +52,7 @@ func Transfer(size int) Check {
 	return Check{Name: fmt.Sprintf("pod → pod TCP transfer of %d KiB", size>>10), From: PodRole, To: PodRole, Protocol: probe.HTTP, CrossNode: true,
 		TimeoutMs: timeouts.Ms(timeouts.Current.Transfer),
 		Payload: func(e probe.Env) int {
-			if e.MTU == 0 {
+			if e.PathMTU() == 0 {
 				return 0 // without an MTU the message could not name it
 			}
 			return size

@@ -230,14 +230,14 @@ func (o *Observation) runRound(ctx context.Context, run Runner, m *Mesh, checks 
 // withPayload says, on a failed payload cell, which size got lost and the
 // MTU the source's interface has.
 func withPayload(c Cell, size int, env probe.Env, node string) Cell {
-	c.Payload, c.MTU = size, env.MTU
+	c.Payload, c.MTU = size, env.PathMTU()
 	switch {
 	case size <= 0:
 		c.Outcome = Failed
 		c.Why = fmt.Sprintf("cannot size the payload: the agent on %s reported no MTU for its pod interface", node)
 	case c.Outcome == OK:
 	default:
-		c.Why = fmt.Sprintf("a %d-byte payload (%s's pod interface %s has MTU %d) did not cross: %s", size, node, env.Interface, env.MTU, c.Why)
+		c.Why = fmt.Sprintf("a %d-byte payload (%s's %s) did not cross: %s", size, node, env.DescribeMTU(), c.Why)
 	}
 	return c
 }

@@ -52,7 +52,7 @@ type Cell struct {
 	Why string
 	// Seen is the source address the server saw, when it answered.
 	Seen string
-	// Payload is the payload size sent, MTU the source's interface MTU.
+	// Payload is the payload size sent, MTU the source's path MTU.
 	Payload, MTU int
 }
 

@@ -10,3 +10,6 @@ import (
 func forbidFragments(*net.UDPConn) error {
 	return errors.New("forbidding fragmentation is only implemented on Linux")
 }
+
+// routeMTU reads the routing table by rtnetlink, which only Linux has.
+func routeMTU(int) int { return 0 }

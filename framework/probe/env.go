@@ -11,12 +11,17 @@ import (
 var ResolvConf = "/etc/resolv.conf"
 
 // LocalEnv describes the network namespace the agent runs in: the
-// interface holding podIP (its name and MTU) and the resolver
-// configuration. What cannot be read is left empty.
+// interface holding podIP (its name and MTU, and the smallest MTU its
+// routes set) and the resolver configuration. What cannot be read is left
+// empty.
 func LocalEnv(podIP string) Env {
 	var env Env
 	if ip := net.ParseIP(podIP); ip != nil {
-		env.Interface, env.MTU = interfaceOf(ip)
+		var index int
+		env.Interface, env.MTU, index = interfaceOf(ip)
+		if index > 0 {
+			env.RouteMTU = routeMTU(index)
+		}
 	}
 	if f, err := os.Open(ResolvConf); err == nil {
 		defer f.Close()
@@ -37,10 +42,10 @@ func LocalEnv(podIP string) Env {
 	return env
 }
 
-func interfaceOf(ip net.IP) (string, int) {
+func interfaceOf(ip net.IP) (string, int, int) {
 	ifaces, err := net.Interfaces()
 	if err != nil {
-		return "", 0
+		return "", 0, 0
 	}
 	for _, iface := range ifaces {
 		addrs, err := iface.Addrs()
@@ -49,9 +54,9 @@ func interfaceOf(ip net.IP) (string, int) {
 		}
 		for _, a := range addrs {
 			if n, ok := a.(*net.IPNet); ok && n.IP.Equal(ip) {
-				return iface.Name, iface.MTU
+				return iface.Name, iface.MTU, iface.Index
 			}
 		}
 	}
-	return "", 0
+	return "", 0, 0
 }

@@ -221,12 +221,35 @@ type BatchResult struct {
 	Env *Env `json:"env,omitempty"`
 }
 
+// PathMTU is the MTU the pod's traffic leaves with: its interface's, or
+// its routes' when smaller.
+func (e Env) PathMTU() int {
+	if e.RouteMTU > 0 && (e.MTU == 0 || e.RouteMTU < e.MTU) {
+		return e.RouteMTU
+	}
+	return e.MTU
+}
+
+// DescribeMTU says where PathMTU comes from, for failure messages:
+// "pod interface eth0 has MTU 1450", or with the routes' when lower.
+func (e Env) DescribeMTU() string {
+	if e.PathMTU() != e.MTU {
+		return fmt.Sprintf("pod interface %s has MTU %d, its routes MTU %d", e.Interface, e.MTU, e.RouteMTU)
+	}
+	return fmt.Sprintf("pod interface %s has MTU %d", e.Interface, e.MTU)
+}
+
 // Env is what an agent sees of its own network namespace, for failure
 // messages: which MTU its traffic leaves with, which resolver it asks.
 type Env struct {
 	// Interface and MTU belong to the interface holding the pod IP.
 	Interface string `json:"interface,omitempty"`
 	MTU       int    `json:"mtu,omitempty"`
+	// RouteMTU is the smallest MTU the routes through that interface set
+	// (0: none sets one). A CNI may leave the interface at the link's MTU
+	// and lower its routes' for the overlay's header (Cilium does): the
+	// kernel then sends no larger datagram, and TCP's MSS follows it.
+	RouteMTU int `json:"routeMTU,omitempty"`
 	// Nameservers and Search are read from /etc/resolv.conf.
 	Nameservers []string `json:"nameservers,omitempty"`
 	Search      []string `json:"search,omitempty"`

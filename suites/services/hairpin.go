@@ -22,9 +22,11 @@ import (
 // leaves the pod, is translated to the pod's own IP and must come back in
 // through the port it left by, which a bridge only does in hairpin mode.
 // kube-proxy masquerades such traffic (source == endpoint), so the pod
-// sees either its own IP or an address of its node: the node IP, or the
+// sees either its own IP or an address of its node: the node IP, the
 // node's address on the pod network (the bridge), an address in the
-// node's podCIDR that no pod holds.
+// node's podCIDR that no pod holds, or a link-local address, which only
+// the pod's own link can carry to it (Cilium translates hairpin traffic to
+// its ipv4-service-loopback-address, 169.254.42.1 by default).
 var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, func() {
 	var (
 		cl  *kube.Client
@@ -77,15 +79,19 @@ func (c serviceClient) hairpin(ctx context.Context, ip string, nodePort bool) fu
 			g.Expect(r.Echo.Pod).To(Equal(pod.Name), "%s: answered by another pod", what)
 			seen := e2e.PeerIP(r)
 			if seen != pod.Status.PodIP {
-				g.Expect(nodeSide(ctx, cl, pod, seen)).To(BeTrue(), "%s: the pod saw source %s, neither its own IP %s nor an address of its node %s", what, seen, pod.Status.PodIP, pod.Spec.NodeName)
+				g.Expect(nodeSide(ctx, cl, pod, seen)).To(BeTrue(), "%s: the pod saw source %s, neither its own IP %s nor an address of its node %s (node IP, its bridge in the podCIDR, link-local)", what, seen, pod.Status.PodIP, pod.Spec.NodeName)
 			}
 		}
 	}
 }
 
-// nodeSide reports whether ip is pod's node's: a node address, or an
-// address in the node's podCIDR no pod on the node holds (the bridge).
+// nodeSide reports whether ip is pod's node's: a node address, an address
+// in the node's podCIDR no pod on the node holds (the bridge), or a
+// link-local address (not routed: it came over the pod's own link).
 func nodeSide(ctx context.Context, cl *kube.Client, pod *corev1.Pod, ip string) bool {
+	if parsed := net.ParseIP(ip); parsed != nil && parsed.IsLinkLocalUnicast() {
+		return true
+	}
 	node, err := cl.Clientset.CoreV1().Nodes().Get(ctx, pod.Spec.NodeName, metav1.GetOptions{})
 	if err != nil {
 		return false

@@ -1,6 +1,12 @@
 package cni
 
-import "github.com/netconform/netconform/framework/images"
+import (
+	"slices"
+	"strings"
+
+	"github.com/netconform/netconform/framework/feature"
+	"github.com/netconform/netconform/framework/images"
+)
 
 // CiliumVersion is the Cilium netconform builds.
 const CiliumVersion = "v1.20.2"
@@ -73,26 +79,51 @@ CMD ["/usr/bin/cilium-dbg"]
 	}},
 }
 
-// ciliumManifest is the draft of the manifest that installs Cilium (VXLAN,
-// Kubernetes IPAM, kube-proxy kept, no L7 proxy). Untried on a cluster, so
-// the descriptor does not reference it yet: Cilium stays detected-only,
-// out of `netconform cni list` and `make matrix`, until it boots there.
+// ciliumManifest installs Cilium: VXLAN, Kubernetes IPAM, kube-proxy
+// kept, no L7 proxy, ipBlock matching pods.
 const ciliumManifest = "cilium.yaml"
 
-// ciliumParams are the draft manifest's parameters.
-var ciliumParams = map[string]string{"PolicyEnforcement": "default"}
+// ciliumPolicy is Cilium's enforcement mode (enable-policy in its
+// ConfigMap): "default" enforces NetworkPolicy on the pods it selects,
+// "never" enforces none. Agents read it when they start.
+var ciliumPolicy = ConfigSwitch{Key: "enable-policy", On: "default", Off: "never"}
 
-// Cilium: recognised on any cluster by its agent DaemonSet; its images
-// build offline.
+// Cilium: eBPF data path, VXLAN overlay, NetworkPolicy in eBPF; its
+// options live in the cilium-config ConfigMap.
 func init() {
 	Register(Descriptor{
-		Name:       "cilium",
-		Version:    CiliumVersion,
-		Namespace:  "kube-system",
-		DaemonSets: []string{"cilium"},
-		ImageMatch: "cilium",
-		Images:     ciliumImages,
-		Manifest:   ciliumManifest,
-		Params:     ciliumParams,
+		Name:         "cilium",
+		Version:      CiliumVersion,
+		Namespace:    "kube-system",
+		DaemonSets:   []string{"cilium"},
+		ImageMatch:   "cilium",
+		ConfigMap:    "cilium-config",
+		Images:       ciliumImages,
+		Manifest:     ciliumManifest,
+		Params:       map[string]string{"PolicyEnforcement": ciliumPolicy.On},
+		Profile:      ciliumProfile,
+		PolicySwitch: ciliumPolicy,
 	})
 }
+
+// ciliumProfile reads what Cilium enforces from its configuration.
+func ciliumProfile(d Detected) map[feature.Feature]string {
+	if !ciliumPolicy.Enforcing(d) {
+		return withoutPolicy("Cilium runs with enable-policy=never: it enforces no NetworkPolicy")
+	}
+	// Its docs (Kubernetes NetworkPolicy; Layer 3 policy, "Selecting pods
+	// or nodes with CIDR / ipBlock"): ipBlock rules do not match
+	// in-cluster addresses unless policy-cidr-match-mode includes "pods".
+	if !slices.Contains(strings.FieldsFunc(d.Config["policy-cidr-match-mode"], isListSep), "pods") {
+		mode := d.Config["policy-cidr-match-mode"]
+		if mode == "" {
+			mode = "unset"
+		}
+		return map[feature.Feature]string{feature.IPBlock: "Cilium's ipBlock rules match no pod address unless policy-cidr-match-mode includes pods (Cilium docs: Kubernetes NetworkPolicy, ipBlock); here it is " + mode}
+	}
+	return nil
+}
+
+// isListSep separates the items of a list option in Cilium's ConfigMap
+// (spaces or commas, as its option parser takes them).
+func isListSep(r rune) bool { return r == ' ' || r == ',' }

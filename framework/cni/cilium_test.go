@@ -3,12 +3,21 @@ package cni
 import (
 	"bytes"
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 	"sigs.k8s.io/e2e-framework/klient/decoder"
 
+	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/images"
 )
 
@@ -24,21 +33,18 @@ func TestCiliumImagesAreOnDemand(t *testing.T) {
 			t.Errorf("image %s is built by default", name)
 		}
 	}
-	if _, err := Lookup("cilium"); err == nil {
-		t.Error("cilium is installable before it has a manifest")
-	}
 	if d, ok := Describe("cilium"); !ok || d.DaemonSets[0] != "cilium" {
 		t.Errorf("cilium is not detected by its agent DaemonSet: %+v", d)
 	}
 }
 
-// The draft manifest renders into Kubernetes objects with our images and
-// the settings this machine's kernels need.
-func TestCiliumDraftManifest(t *testing.T) {
-	d, _ := Describe("cilium")
-	draft := *d
-	draft.Manifest = ciliumManifest
-	p := Plugin{Name: "cilium", Descriptor: &draft, params: ciliumParams}
+// The manifest renders into Kubernetes objects with our images and the
+// settings this machine's kernels need.
+func TestCiliumManifest(t *testing.T) {
+	p, err := Lookup("cilium")
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, err := p.Manifest("")
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +58,7 @@ func TestCiliumDraftManifest(t *testing.T) {
 		`enable-l7-proxy: "false"`,
 		`enable-policy: "default"`,
 		"identity-allocation-mode: crd",
+		"policy-cidr-match-mode: pods",
 	} {
 		if !strings.Contains(string(m), want) {
 			t.Errorf("manifest lacks %s", want)
@@ -68,7 +75,71 @@ func TestCiliumDraftManifest(t *testing.T) {
 	if kinds["DaemonSet"] != 1 || kinds["Deployment"] != 1 || kinds["ConfigMap"] != 1 || kinds["ClusterRole"] != 2 {
 		t.Errorf("objects by kind: %v", kinds)
 	}
-	if _, err := p.Profile(); err != nil {
-		t.Errorf("no profile from the draft: %v", err)
+	profile, err := p.Profile()
+	if err != nil {
+		t.Fatalf("no profile from the manifest: %v", err)
+	}
+	if len(profile.Unsupported) != 0 {
+		t.Errorf("the manifest's Cilium lacks %v: it is installed to hold the whole contract", profile.Unsupported)
+	}
+}
+
+// Cilium's profile follows its ConfigMap, read by Detect: enable-policy
+// never lacks NetworkPolicy; ipBlock holds only where
+// policy-cidr-match-mode includes pods; no ConfigMap means the defaults.
+func TestCiliumProfileFollowsItsConfigMap(t *testing.T) {
+	agent := ds("kube-system", "cilium", "quay.io/cilium/cilium:v1.18.1", 3, 3)
+	for _, c := range []struct {
+		name         string
+		config       map[string]string // nil: no ConfigMap at all
+		policy, cidr bool
+		says         string
+	}{
+		{"as installed here", map[string]string{"enable-policy": "default", "policy-cidr-match-mode": "pods"}, true, true, ""},
+		{"both modes", map[string]string{"policy-cidr-match-mode": "nodes,pods"}, true, true, ""},
+		{"default mode", map[string]string{"enable-policy": "default"}, true, false, "here it is unset"},
+		{"nodes only", map[string]string{"policy-cidr-match-mode": "nodes"}, true, false, "here it is nodes"},
+		{"no ConfigMap", nil, true, false, "here it is unset"},
+		{"enforcement off", map[string]string{"enable-policy": "never", "policy-cidr-match-mode": "pods"}, false, false, "enable-policy=never"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cs := fake.NewClientset(agent)
+			if c.config != nil {
+				cs = fake.NewClientset(agent, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "cilium-config"}, Data: c.config})
+			}
+			d, err := Detect(context.Background(), cs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Name != "cilium" || d.Version != "v1.18.1" {
+				t.Fatalf("detected %s", d)
+			}
+			set, err := feature.Detect(context.Background(), feature.Input{Profile: ProfileFor(d)}, feature.ProfileDetector)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, reason := set.Supports(feature.NetworkPolicy); ok != c.policy {
+				t.Errorf("NetworkPolicy supported = %v, want %v (%s)", ok, c.policy, reason)
+			}
+			ok, reason := set.Supports(feature.IPBlock)
+			if ok != c.cidr {
+				t.Errorf("IPBlock supported = %v, want %v (%s)", ok, c.cidr, reason)
+			}
+			if !ok && !strings.Contains(reason, c.says) {
+				t.Errorf("IPBlock's reason %q does not say %q", reason, c.says)
+			}
+		})
+	}
+}
+
+// A ConfigMap the runner may not read is named, not taken for defaults.
+func TestDetectNamesAnUnreadableConfigMap(t *testing.T) {
+	cs := fake.NewClientset(ds("kube-system", "cilium", "quay.io/cilium/cilium:v1.18.1", 1, 1))
+	cs.PrependReactor("get", "configmaps", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "cilium-config", errors.New("no RBAC"))
+	})
+	_, err := Detect(context.Background(), cs)
+	if err == nil || !strings.Contains(err.Error(), "ConfigMap kube-system/cilium-config") || !strings.Contains(err.Error(), "forbidden") {
+		t.Errorf("Detect = %v, want the ConfigMap named and the refusal", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"text/template"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/e2e-framework/klient/decoder"
 
 	"github.com/netconform/netconform/framework/feature"
@@ -41,6 +42,10 @@ type Descriptor struct {
 	DaemonSets []string
 	// ImageMatch is a fragment of the agent image, for when names vary.
 	ImageMatch string
+	// ConfigMap, in the agent's namespace, holds the CNI's options when
+	// its flags do not (Cilium's cilium-config): Detect reads it into
+	// Detected.Config for the profile and the policy switch.
+	ConfigMap string
 	// Profile declares, from the running agent (its flags), the features
 	// the CNI lacks and why. Nil: it is held to the whole contract.
 	Profile func(Detected) map[feature.Feature]string
@@ -220,12 +225,26 @@ func (p Plugin) Profile() (feature.Profile, error) {
 	if err != nil {
 		return feature.Profile{}, fmt.Errorf("%s manifest: %w", p.Name, err)
 	}
+	var agent *appsv1.DaemonSet
+	var config map[string]string
 	for _, o := range objs {
-		if ds, ok := o.(*appsv1.DaemonSet); ok && ds.Name == p.DaemonSet() {
-			return ProfileFor(describe(p.Descriptor.Name, *ds, p.ImageMatch)), nil
+		switch o := o.(type) {
+		case *appsv1.DaemonSet:
+			if o.Name == p.DaemonSet() {
+				agent = o
+			}
+		case *corev1.ConfigMap:
+			if p.ConfigMap != "" && o.Name == p.ConfigMap {
+				config = o.Data
+			}
 		}
 	}
-	return feature.Profile{}, fmt.Errorf("%s manifest has no DaemonSet %s", p.Name, p.DaemonSet())
+	if agent == nil {
+		return feature.Profile{}, fmt.Errorf("%s manifest has no DaemonSet %s", p.Name, p.DaemonSet())
+	}
+	d := describe(p.Descriptor.Name, *agent, p.ImageMatch)
+	d.Config = config
+	return ProfileFor(d), nil
 }
 
 // Variants lists the installable plugins of one CNI (itself and its

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 )
@@ -24,6 +25,10 @@ type Detected struct {
 	// Args are the agent container's command and arguments: what a CNI
 	// does can depend on them (kube-router's --run-firewall).
 	Args []string `json:"args,omitempty"`
+	// Config is the data of the ConfigMap its descriptor names (Cilium's
+	// cilium-config, where its options live); nil when it names none or
+	// the cluster has none.
+	Config map[string]string `json:"config,omitempty"`
 }
 
 // Healthy reports whether every scheduled agent pod is ready.
@@ -65,13 +70,34 @@ func Detect(ctx context.Context, cs kubernetes.Interface) (Detected, error) {
 				if !matches(ds, d.DaemonSets, d.ImageMatch, byImage) {
 					continue
 				}
-				if found := describe(d.Name, ds, d.ImageMatch); d.Match == nil || d.Match(found) {
+				found := describe(d.Name, ds, d.ImageMatch)
+				if found.Config, err = readConfig(ctx, cs, d, ds.Namespace); err != nil {
+					return Detected{}, err
+				}
+				if d.Match == nil || d.Match(found) {
 					return found, nil
 				}
 			}
 		}
 	}
 	return Detected{Name: Unknown}, nil
+}
+
+// readConfig reads the ConfigMap d names in the agent's namespace: nil
+// when it names none or none exists (defaults apply). It needs get on
+// configmaps there.
+func readConfig(ctx context.Context, cs kubernetes.Interface, d *Descriptor, namespace string) (map[string]string, error) {
+	if d.ConfigMap == "" {
+		return nil, nil
+	}
+	cm, err := cs.CoreV1().ConfigMaps(namespace).Get(ctx, d.ConfigMap, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("reading %s's configuration (ConfigMap %s/%s) to know what it enforces: %w", d.Name, namespace, d.ConfigMap, err)
+	}
+	return cm.Data, nil
 }
 
 // runs reports whether one of the DaemonSets is d's agent.

@@ -41,6 +41,8 @@ var Runner = []Rule{
 		"nodes Ready (preflight), their addresses and podCIDRs, the node × node mesh"},
 	{"", []string{"events"}, []string{"list"},
 		"MetalLB's events on a LoadBalancer Service, for diagnosis"},
+	{"", []string{"configmaps"}, []string{"get"},
+		"the CNI's options where they live in a ConfigMap (Cilium's cilium-config: whether it enforces NetworkPolicy, whether ipBlock selects pods)"},
 	{"", []string{"secrets"}, []string{"create", "delete"},
 		"the per-run TLS certificate of the Ingress TLS specs"},
 	{"discovery.k8s.io", []string{"endpointslices"}, []string{"list"},
@@ -75,7 +77,9 @@ var Runner = []Rule{
 // Security level is privileged, which namespace creation already sets).
 var Disruptive = []Rule{
 	{"apps", []string{"daemonsets"}, []string{"create", "delete", "patch"},
-		"kube-proxy and the MetalLB speaker deleted and recreated; the CNI's NetworkPolicy switch patched"},
+		"kube-proxy and the MetalLB speaker deleted and recreated; the CNI's NetworkPolicy switch patched (or its agents restarted)"},
+	{"", []string{"configmaps"}, []string{"patch"},
+		"the CNI's NetworkPolicy switch where it is an option in a ConfigMap (Cilium's enable-policy)"},
 	{"apps", []string{"deployments"}, []string{"update", "patch"},
 		"an Ingress controller scaled to 0 and back; Traefik's strict prefix matching switched off and on (CoreDNS is scaled to 0 and back through deployments/scale, which the runner role grants)"},
 }

@@ -103,7 +103,23 @@ func init() {
 		Params:       map[string]string{"PolicyEnforcement": ciliumPolicy.On},
 		Profile:      ciliumProfile,
 		PolicySwitch: ciliumPolicy,
+		ServiceProxy: ciliumServiceProxy,
 	})
+}
+
+// ciliumServiceProxy: Cilium translates ClusterIPs (and LoadBalancer IPs)
+// in each pod's eBPF program even with kube-proxy-replacement=false, as
+// `cilium-dbg service list` shows on our install; kube-proxy then serves
+// only the nodes' own and external traffic.
+func ciliumServiceProxy(d Detected) string {
+	return "Cilium's eBPF load balancer, in each pod's data path (kube-proxy-replacement=" + orDefault(d.Config["kube-proxy-replacement"], "false") + "; kube-proxy, where it runs, serves the nodes' own and external traffic)"
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 // ciliumProfile reads what Cilium enforces from its configuration.

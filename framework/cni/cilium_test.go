@@ -143,3 +143,14 @@ func TestDetectNamesAnUnreadableConfigMap(t *testing.T) {
 		t.Errorf("Detect = %v, want the ConfigMap named and the refusal", err)
 	}
 }
+
+// Cilium load-balances pods' Service traffic itself; with kube-router,
+// kube-proxy does.
+func TestServiceProxyOf(t *testing.T) {
+	if got := ServiceProxyOf(Detected{Name: "cilium", Config: map[string]string{"kube-proxy-replacement": "false"}}); !strings.Contains(got, "Cilium's eBPF") || !strings.Contains(got, "kube-proxy-replacement=false") {
+		t.Errorf("ServiceProxyOf(cilium) = %q", got)
+	}
+	if got := ServiceProxyOf(Detected{Name: "kube-router"}); got != "" {
+		t.Errorf("ServiceProxyOf(kube-router) = %q, want kube-proxy's (\"\")", got)
+	}
+}

@@ -49,6 +49,10 @@ type Descriptor struct {
 	// Profile declares, from the running agent (its flags), the features
 	// the CNI lacks and why. Nil: it is held to the whole contract.
 	Profile func(Detected) map[feature.Feature]string
+	// ServiceProxy, when set, says what load-balances pods' Service
+	// traffic instead of kube-proxy ("" when kube-proxy does): for
+	// diagnosis, and for the proofs that break kube-proxy.
+	ServiceProxy func(Detected) string
 	// PolicySwitch turns NetworkPolicy enforcement off and on again, for
 	// the Disruptive proof that the policy specs notice; nil when the CNI
 	// has no such switch.
@@ -283,6 +287,16 @@ func ProfileFor(d Detected) feature.Profile {
 		maps.Copy(p.Unsupported, desc.Profile(d))
 	}
 	return p
+}
+
+// ServiceProxyOf says what load-balances the pods' Service traffic on a
+// cluster running d, when its CNI does it in place of kube-proxy; "" when
+// kube-proxy does (or the CNI is unknown).
+func ServiceProxyOf(d Detected) string {
+	if desc, ok := descriptors[d.Name]; ok && desc.ServiceProxy != nil {
+		return desc.ServiceProxy(d)
+	}
+	return ""
 }
 
 // Profiled lists the CNIs netconform knows, sorted.

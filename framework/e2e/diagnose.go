@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/probe/remote"
@@ -30,7 +31,11 @@ func DescribeServiceProxy(ctx context.Context, cl *kube.Client) string {
 		return "kube-proxy: " + err.Error()
 	}
 	s := ds.Status
-	return fmt.Sprintf("kube-proxy: %d of %d pods ready", s.NumberReady, s.DesiredNumberScheduled)
+	proxy := fmt.Sprintf("kube-proxy: %d of %d pods ready", s.NumberReady, s.DesiredNumberScheduled)
+	if by := cni.ServiceProxyOf(Current.CNI); by != "" {
+		return "pods' Services load-balanced by " + by + "; " + proxy
+	}
+	return proxy
 }
 
 // ServiceCIDRs returns the ranges Service ClusterIPs are allocated from

@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/kube"
@@ -52,6 +53,35 @@ func (s *NodeShell) Run(ctx context.Context, command ...string) string {
 	GinkgoHelper()
 	out, err := s.cl.Exec(ctx, kube.ContainerRef{Namespace: s.pod.Namespace, Pod: s.pod.Name, Container: "tools"}, command, nil)
 	Expect(err).NotTo(HaveOccurred(), "on node %s: %s", s.pod.Spec.NodeName, strings.Join(command, " "))
+	return string(out)
+}
+
+// inPodScript enters the network namespace of the pod whose UID is $1
+// through any of its processes (found by the UID in their cgroup paths,
+// with dashes or, under the systemd driver, underscores) and runs the
+// rest of the arguments there with the node's tools.
+const inPodScript = `uid=$1; alt=$(echo "$uid" | tr - _); shift
+for f in /proc/[0-9]*/cgroup; do
+  if grep -q -e "$uid" -e "$alt" "$f" 2>/dev/null; then
+    pid=${f#/proc/}; exec nsenter -t "${pid%/cgroup}" -n -- "$@"
+  fi
+done
+echo "no process of pod $uid on this node" >&2; exit 1`
+
+// InPod runs a command in the network namespace of the pod namespace/name,
+// which must run on the shell's node, failing the spec if it fails. A rule there acts on
+// that pod's own traffic whatever data path carries it between nodes:
+// an eBPF data path (Cilium's) forwards pod traffic past the node's
+// netfilter and routing table, not past the pod's.
+func (s *NodeShell) InPod(ctx context.Context, namespace, name string, command ...string) string {
+	GinkgoHelper()
+	pod, err := s.cl.Clientset.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
+	Expect(err).NotTo(HaveOccurred(), "the pod to enter")
+	Expect(pod.Spec.NodeName).To(Equal(s.pod.Spec.NodeName), "pod %s/%s runs on %s, not on the shell's node", pod.Namespace, pod.Name, pod.Spec.NodeName)
+	what := fmt.Sprintf("in pod %s/%s: %s", pod.Namespace, pod.Name, strings.Join(command, " "))
+	out, err := s.cl.Exec(ctx, kube.ContainerRef{Namespace: s.pod.Namespace, Pod: s.pod.Name, Container: "tools"},
+		append([]string{"sh", "-c", inPodScript, "sh", string(pod.UID)}, command...), nil)
+	Expect(err).NotTo(HaveOccurred(), "on node %s, %s", s.pod.Spec.NodeName, what)
 	return string(out)
 }
 

@@ -87,12 +87,16 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 		By("the check passes on the intact cluster")
 		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 
+		// In the replica's own network namespace: every data path delivers
+		// the queries there (an eBPF one passes the node's netfilter by).
 		shell := e2e.OnNode(ctx, cl, victim.Spec.NodeName)
-		By(fmt.Sprintf("dropping DNS queries to %s (%s) on %s", victim.Name, victim.Status.PodIP, victim.Spec.NodeName))
+		By(fmt.Sprintf("dropping DNS queries in %s (%s) on %s", victim.Name, victim.Status.PodIP, victim.Spec.NodeName))
 		for _, proto := range []string{"udp", "tcp"} {
-			rule := []string{"POSTROUTING", "-d", victim.Status.PodIP + "/32", "-p", proto, "--dport", "53", "-j", "DROP"}
-			shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-I"}, rule...)...)
-			DeferCleanup(func(ctx SpecContext) { shell.Run(ctx, append([]string{"iptables", "-t", "mangle", "-D"}, rule...)...) })
+			rule := []string{"INPUT", "-p", proto, "--dport", "53", "-j", "DROP"}
+			shell.InPod(ctx, victim.Namespace, victim.Name, append([]string{"iptables", "-I"}, rule...)...)
+			DeferCleanup(func(ctx SpecContext) {
+				shell.InPod(ctx, victim.Namespace, victim.Name, append([]string{"iptables", "-D"}, rule...)...)
+			})
 		}
 
 		var failure string

@@ -14,6 +14,7 @@ import (
 
 	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/timeouts"
@@ -45,6 +46,9 @@ var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptiv
 			e2e.NotSupported("no kube-proxy DaemonSet to remove: Services are proxied by something else (" + e2e.Current.CNI.String() + ")")
 		}
 		Expect(err).NotTo(HaveOccurred())
+		if by := cni.ServiceProxyOf(e2e.Current.CNI); by != "" {
+			e2e.NotSupported("pods' Service traffic is load-balanced by " + by + ", not by kube-proxy: removing kube-proxy does not break it")
+		}
 		cidrs, err := e2e.ServiceCIDRs(ctx, cl)
 		Expect(err).NotTo(HaveOccurred(), "the Service CIDRs must be blackholed before kube-proxy's rules go")
 

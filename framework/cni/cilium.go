@@ -1,6 +1,7 @@
 package cni
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -124,8 +125,17 @@ func orDefault(v, def string) string {
 
 // ciliumProfile reads what Cilium enforces from its configuration.
 func ciliumProfile(d Detected) map[feature.Feature]string {
+	// In tunnel mode (its default) the eBPF program of the pod's device
+	// encapsulates and sends traffic for another node's pods itself; the
+	// node's route to that pod CIDR (via cilium_host) serves only the
+	// node's own traffic.
+	unsupported := map[feature.Feature]string{}
+	if mode := orDefault(d.Config["routing-mode"], "tunnel"); mode == "tunnel" {
+		unsupported[feature.NodeRoutes] = "Cilium in tunnel mode sends pod traffic into the tunnel from the pod's eBPF program, past the node's routes to the other pod CIDRs (routing-mode=tunnel)"
+	}
 	if !ciliumPolicy.Enforcing(d) {
-		return withoutPolicy("Cilium runs with enable-policy=never: it enforces no NetworkPolicy")
+		maps.Copy(unsupported, withoutPolicy("Cilium runs with enable-policy=never: it enforces no NetworkPolicy"))
+		return unsupported
 	}
 	// Its docs (Kubernetes NetworkPolicy; Layer 3 policy, "Selecting pods
 	// or nodes with CIDR / ipBlock"): ipBlock rules do not match
@@ -135,9 +145,9 @@ func ciliumProfile(d Detected) map[feature.Feature]string {
 		if mode == "" {
 			mode = "unset"
 		}
-		return map[feature.Feature]string{feature.IPBlock: "Cilium's ipBlock rules match no pod address unless policy-cidr-match-mode includes pods (Cilium docs: Kubernetes NetworkPolicy, ipBlock); here it is " + mode}
+		unsupported[feature.IPBlock] = "Cilium's ipBlock rules match no pod address unless policy-cidr-match-mode includes pods (Cilium docs: Kubernetes NetworkPolicy, ipBlock); here it is " + mode
 	}
-	return nil
+	return unsupported
 }
 
 // isListSep separates the items of a list option in Cilium's ConfigMap

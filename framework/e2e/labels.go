@@ -21,4 +21,5 @@ var (
 	FeatureLoadBalancer  = feature.LoadBalancer.Label()
 	FeatureIngress       = feature.Ingress.Label()
 	FeatureDNS           = feature.DNS.Label()
+	FeatureNodeRoutes    = feature.NodeRoutes.Label()
 )

@@ -50,6 +50,9 @@ var (
 	Ingress             = Register("Ingress", "an Ingress controller serves Ingress objects")
 	LoadBalancer        = Register("LoadBalancer", "something implements Services of type LoadBalancer")
 	DualStack           = Register("DualStack", "pods and Services get IPv4 and IPv6 addresses")
+	// NodeRoutes is not part of the contract but of how a data path is
+	// built: the proof that breaks a node's route needs it.
+	NodeRoutes = Register("NodeRoutes", "pod traffic between nodes follows the nodes' routes to each other's pod CIDRs")
 )
 
 // All lists the registered features, sorted.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -18,6 +19,11 @@ func Classify(err error) Verdict {
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 		return NotFound
+	}
+	// Go's resolver keeps the cause of a failed exchange only as text:
+	// an ICMP port unreachable for the query reads "connection refused".
+	if dnsErr != nil && strings.HasSuffix(dnsErr.Err, syscall.ECONNREFUSED.Error()) {
+		return Refused
 	}
 	switch {
 	// An RST to a SYN, an SCTP ABORT to an INIT, and ICMP port unreachable

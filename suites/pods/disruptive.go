@@ -65,7 +65,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		AddReportEntry("the conformance check's failure", failure)
 	})
 
-	It("names the node pair whose route is blackholed", func(ctx SpecContext) {
+	It("names the node pair whose route is blackholed", Label(e2e.FeatureNodeRoutes), func(ctx SpecContext) {
 		m := intact(ctx, cl, pods, PodMesh...)
 		cidr := podCIDR(ctx, cl, other)
 		shell := e2e.OnNode(ctx, cl, broken)

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/e2e"
+	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/mesh"
 	"github.com/netconform/netconform/framework/timeouts"
@@ -66,6 +67,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 	})
 
 	It("names the node pair whose route is blackholed", Label(e2e.FeatureNodeRoutes), func(ctx SpecContext) {
+		e2e.Requires(feature.NodeRoutes)
 		m := intact(ctx, cl, pods, PodMesh...)
 		cidr := podCIDR(ctx, cl, other)
 		shell := e2e.OnNode(ctx, cl, broken)

@@ -1,12 +1,15 @@
 package cni
 
 import (
+	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/images"
+	"github.com/netconform/netconform/framework/kube"
 )
 
 // CiliumVersion is the Cilium netconform builds.
@@ -93,18 +96,19 @@ var ciliumPolicy = ConfigSwitch{Key: "enable-policy", On: "default", Off: "never
 // options live in the cilium-config ConfigMap.
 func init() {
 	Register(Descriptor{
-		Name:         "cilium",
-		Version:      CiliumVersion,
-		Namespace:    "kube-system",
-		DaemonSets:   []string{"cilium"},
-		ImageMatch:   "cilium",
-		ConfigMap:    "cilium-config",
-		Images:       ciliumImages,
-		Manifest:     ciliumManifest,
-		Params:       map[string]string{"PolicyEnforcement": ciliumPolicy.On},
-		Profile:      ciliumProfile,
-		PolicySwitch: ciliumPolicy,
-		ServiceProxy: ciliumServiceProxy,
+		Name:           "cilium",
+		Version:        CiliumVersion,
+		Namespace:      "kube-system",
+		DaemonSets:     []string{"cilium"},
+		ImageMatch:     "cilium",
+		ConfigMap:      "cilium-config",
+		Images:         ciliumImages,
+		Manifest:       ciliumManifest,
+		Params:         map[string]string{"PolicyEnforcement": ciliumPolicy.On},
+		Profile:        ciliumProfile,
+		PolicySwitch:   ciliumPolicy,
+		ServiceProxy:   ciliumServiceProxy,
+		DiagnosePolicy: ciliumDiagnosePolicy,
 	})
 }
 
@@ -153,3 +157,47 @@ func ciliumProfile(d Detected) map[feature.Feature]string {
 // isListSep separates the items of a list option in Cilium's ConfigMap
 // (spaces or commas, as its option parser takes them).
 func isListSep(r rune) bool { return r == ' ' || r == ',' }
+
+// ciliumEndpointFields are what `cilium-dbg endpoint list` says of one
+// endpoint, one line each: its ID, security identity, which directions it
+// enforces policy in, and its state.
+const ciliumEndpointFields = `{range [*]}{.status.networking.addressing[0].ipv4}{" endpoint "}{.id}{", identity "}{.status.identity.id}{", enforcing "}{.status.policy.realized.policy-enabled}{", "}{.status.state}{"\n"}{end}`
+
+// ciliumDiagnosePolicy asks the agents on both sides of each flow: the
+// agent's health, the destination's endpoint (identity, enforcement), and
+// the identity the source's address maps to there. A source whose
+// identity is missing or reserved, or an endpoint enforcing nothing, says
+// why a policy did not apply.
+func ciliumDiagnosePolicy(ctx context.Context, cl *kube.Client, d Detected, flows []Flow) string {
+	var b strings.Builder
+	dbg := func(node string, args ...string) string {
+		pod, err := agentOn(ctx, cl, d, node)
+		if err != nil {
+			return err.Error()
+		}
+		out, err := cl.Exec(ctx, kube.ContainerRef{Namespace: d.Namespace, Pod: pod, Container: "cilium-agent"}, append([]string{"cilium-dbg"}, args...), nil)
+		if err != nil {
+			return fmt.Sprintf("cilium-dbg %s on %s: %v", strings.Join(args, " "), node, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	for _, f := range flows {
+		fmt.Fprintf(&b, "%s: %s -> %s: expected %s, observed %s\n", f.What, f.Src, f.Dst, f.Expected, f.Observed)
+		for _, side := range []Endpoint{f.Src, f.Dst} {
+			status := dbg(side.Node, "status", "--brief")
+			var endpoint string
+			for _, line := range strings.Split(dbg(side.Node, "endpoint", "list", "-o", "jsonpath="+ciliumEndpointFields), "\n") {
+				if strings.HasPrefix(line, side.IP+" ") {
+					endpoint = strings.TrimPrefix(line, side.IP+" ")
+				}
+			}
+			if endpoint == "" {
+				endpoint = "no Cilium endpoint holds " + side.IP
+			}
+			fmt.Fprintf(&b, "  cilium on %s (status %s): %s/%s is %s\n", side.Node, status, side.Namespace, side.Pod, endpoint)
+		}
+		peer := dbg(f.Dst.Node, "ip", "get", f.Src.IP+"/32")
+		fmt.Fprintf(&b, "  cilium on %s maps the source %s to: %s\n", f.Dst.Node, f.Src.IP, strings.Join(strings.Fields(peer), " "))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

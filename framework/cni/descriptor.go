@@ -53,6 +53,10 @@ type Descriptor struct {
 	// traffic instead of kube-proxy ("" when kube-proxy does): for
 	// diagnosis, and for the proofs that break kube-proxy.
 	ServiceProxy func(Detected) string
+	// DiagnosePolicy, when set, says what the CNI's agents make of
+	// reachability cells that did not match the policies (for Cilium:
+	// each side's endpoint, identity and enforcement, from its agents).
+	DiagnosePolicy func(ctx context.Context, cl *kube.Client, d Detected, flows []Flow) string
 	// PolicySwitch turns NetworkPolicy enforcement off and on again, for
 	// the Disruptive proof that the policy specs notice; nil when the CNI
 	// has no such switch.

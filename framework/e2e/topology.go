@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/agent"
+	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/matrix"
 	"github.com/netconform/netconform/framework/reach"
@@ -33,8 +34,10 @@ type Topology struct {
 	namespaces []string                     // logical names, in order
 	nsLabels   map[string]map[string]string // real namespace -> labels at creation
 	// lastMismatch holds the tables of the latest observation that did not
-	// match, for the conformance report of a spec that fails.
+	// match, for the conformance report of a spec that fails; lastFlows
+	// a few of its differing cells, for the CNI's own diagnosis.
 	lastMismatch *Mismatch
+	lastFlows    []cni.Flow
 }
 
 // TopologyOption changes the topology DeployTopology makes.
@@ -187,17 +190,19 @@ func (t *Topology) matches(ctx context.Context, g Gomega, cases []reach.Case) {
 	g.Expect(err).NotTo(HaveOccurred(), "observing the matrix")
 	var failures []string
 	var m Mismatch
+	var flows []cni.Flow
 	for i, c := range cases {
 		expected, observed := want[i].Renamed(t.short), got[i].Renamed(t.short)
 		if ok, report := reach.Compare(expected, observed); !ok {
 			failures = append(failures, fmt.Sprintf("%s:\n%s", c, report))
 			m.Add(c.String(), expected, observed)
+			flows = append(flows, t.differing(want[i], got[i], c.String())...)
 		}
 	}
-	t.lastMismatch = nil
+	t.lastMismatch, t.lastFlows = nil, nil
 	if len(failures) > 0 {
 		m.Legend = t.legend()
-		t.lastMismatch = &m
+		t.lastMismatch, t.lastFlows = &m, flows
 	}
 	g.Expect(len(failures)).To(BeZero(), "observed reachability differs from the policies in %d of %d cases (%s)\n%s",
 		len(failures), len(cases), t.legend(), strings.Join(failures, "\n"))
@@ -211,7 +216,42 @@ func (t *Topology) reportMismatch() {
 		return
 	}
 	ReportMismatch(*t.lastMismatch)
-	t.lastMismatch = nil
+	if len(t.lastFlows) > 0 {
+		if why := t.CNIDiagnosis(context.Background()); why != "" {
+			AddReportEntry("the CNI's view of the differing cells", why)
+		}
+	}
+	t.lastMismatch, t.lastFlows = nil, nil
+}
+
+// maxDiagnosed bounds the differing cells the CNI is asked about (each
+// costs execs into its agents).
+const maxDiagnosed = 3
+
+// differing lists the first cells (pod pairs) where observed differs from
+// expected, with their addresses and nodes.
+func (t *Topology) differing(expected, observed *reach.Table, what string) []cni.Flow {
+	pods := map[reach.Peer]*corev1.Pod{}
+	for _, p := range t.Pods {
+		pods[reach.Peer{Namespace: p.Namespace, Pod: p.Name}] = p
+	}
+	diff, _ := expected.Diff(observed)
+	var out []cni.Flow
+	for _, from := range diff.Peers() {
+		for _, to := range diff.Peers() {
+			if len(out) == maxDiagnosed {
+				return out
+			}
+			src, dst := pods[from], pods[to]
+			if src == nil || dst == nil || diff.Get(from, to) != reach.Deny {
+				continue
+			}
+			out = append(out, cni.Flow{What: what, Expected: expected.Get(from, to).String(), Observed: observed.Get(from, to).String(),
+				Src: cni.Endpoint{Namespace: src.Namespace, Pod: src.Name, IP: src.Status.PodIP, Node: src.Spec.NodeName},
+				Dst: cni.Endpoint{Namespace: dst.Namespace, Pod: dst.Name, IP: dst.Status.PodIP, Node: dst.Spec.NodeName}})
+		}
+	}
+	return out
 }
 
 // short names a peer by its logical namespace (x, y, z), so that printed
@@ -266,4 +306,11 @@ func (t *Topology) ExpectEnforced(ctx context.Context, cases ...reach.Case) {
 // does not enforce it is reported with.
 func (t *Topology) Violations(ctx context.Context, cases ...reach.Case) string {
 	return Failure(func(g Gomega) { t.matches(ctx, g, cases) })
+}
+
+// CNIDiagnosis is what the CNI's agents say of the differing cells of the
+// last observation that did not match ("" when it matched, or the CNI's
+// descriptor has no diagnosis).
+func (t *Topology) CNIDiagnosis(ctx context.Context) string {
+	return cni.DiagnosePolicy(ctx, t.cl, Current.CNI, t.lastFlows)
 }

@@ -34,6 +34,7 @@ var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disrup
 		DeferCleanup(func(ctx SpecContext) { setPolicy(ctx, desc.PolicySwitch, true) })
 		topo.ExpectBaseline(ctx, portCases...)
 
+		diagnosed := false
 		for _, c := range policyCases {
 			if why := e2e.Missing(c.needs()...); why != "" {
 				By("not applying " + c.name + ": " + why)
@@ -47,6 +48,14 @@ var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disrup
 				return violations
 			}).WithTimeout(timeouts.Current.Converge).Should(ContainSubstring("cells differ"), "case %q: the matrix must differ from what its policies demand", c.name)
 			AddReportEntry("violations: "+c.name, violations)
+			if desc.DiagnosePolicy != nil && !diagnosed {
+				// The CNI's own account of a violating cell: with
+				// enforcement off, the destination enforces nothing.
+				diagnosis := topo.CNIDiagnosis(ctx)
+				Expect(diagnosis).To(ContainSubstring(" -> "), "case %q: %s's diagnosis must name a differing cell", c.name, e2e.Current.CNI.Name)
+				AddReportEntry("the CNI's view of the differing cells: "+c.name, diagnosis)
+				diagnosed = true
+			}
 			topo.Reset(ctx)
 		}
 	})

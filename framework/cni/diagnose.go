@@ -1,0 +1,62 @@
+package cni
+
+import (
+	"context"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netconform/netconform/framework/kube"
+)
+
+// Endpoint is one side of a flow: a pod, its address and its node.
+type Endpoint struct {
+	Namespace, Pod, IP, Node string
+}
+
+func (e Endpoint) String() string {
+	return fmt.Sprintf("%s/%s (%s on %s)", e.Namespace, e.Pod, e.IP, e.Node)
+}
+
+// Flow is a cell of a reachability matrix that did not come out as the
+// policies demand: what was expected and seen, from Src to Dst.
+type Flow struct {
+	What               string // the case it belongs to
+	Src, Dst           Endpoint
+	Expected, Observed string // the tables' symbols: "." allowed, "X" denied
+}
+
+// DiagnosePolicy asks the detected CNI, when its descriptor knows how,
+// what it makes of flows that did not match the policies ("" when it has
+// nothing to say). It never fails: what it cannot learn, it says.
+func DiagnosePolicy(ctx context.Context, cl *kube.Client, d Detected, flows []Flow) string {
+	desc, ok := descriptors[d.Name]
+	if !ok || desc.DiagnosePolicy == nil || len(flows) == 0 {
+		return ""
+	}
+	return desc.DiagnosePolicy(ctx, cl, d, flows)
+}
+
+// agentOn finds the CNI's agent pod on node (the detected DaemonSet's).
+func agentOn(ctx context.Context, cl *kube.Client, d Detected, node string) (string, error) {
+	ds, err := cl.Clientset.AppsV1().DaemonSets(d.Namespace).Get(ctx, d.DaemonSet, metav1.GetOptions{})
+	if err != nil {
+		return "", err
+	}
+	sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
+	if err != nil {
+		return "", err
+	}
+	pods, err := cl.Clientset.CoreV1().Pods(d.Namespace).List(ctx, metav1.ListOptions{
+		LabelSelector: sel.String(), FieldSelector: "spec.nodeName=" + node})
+	if err != nil {
+		return "", err
+	}
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp == nil {
+			return p.Name, nil
+		}
+	}
+	return "", fmt.Errorf("no pod of DaemonSet %s/%s on node %s", d.Namespace, d.DaemonSet, node)
+}
+

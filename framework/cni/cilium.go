@@ -196,8 +196,29 @@ func ciliumDiagnosePolicy(ctx context.Context, cl *kube.Client, d Detected, flow
 			}
 			fmt.Fprintf(&b, "  cilium on %s (status %s): %s/%s is %s\n", side.Node, status, side.Namespace, side.Pod, endpoint)
 		}
-		peer := dbg(f.Dst.Node, "ip", "get", f.Src.IP+"/32")
-		fmt.Fprintf(&b, "  cilium on %s maps the source %s to: %s\n", f.Dst.Node, f.Src.IP, strings.Join(strings.Fields(peer), " "))
+		peer := ciliumIdentitySummary(dbg(f.Dst.Node, "ip", "get", f.Src.IP+"/32"))
+		fmt.Fprintf(&b, "  cilium on %s maps the source %s to an identity with %s\n", f.Dst.Node, f.Src.IP, peer)
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// ciliumIdentitySummary shortens `cilium-dbg ip get`'s table to the
+// labels that tell whose identity an address has: reserved ones (world,
+// host, health), CIDR ones, the pod's namespace; the rest are counted.
+func ciliumIdentitySummary(table string) string {
+	var keep []string
+	others := 0
+	for _, f := range strings.Fields(table) {
+		switch {
+		case f == "IP" || f == "IDENTITY" || f == "SOURCE" || strings.Contains(f, "/32") || f == "custom-resource" || f == "local" || f == "kvstore":
+		case strings.HasPrefix(f, "reserved:"), strings.HasPrefix(f, "cidr:"), strings.HasPrefix(f, "k8s:io.kubernetes.pod.namespace="):
+			keep = append(keep, f)
+		default:
+			others++
+		}
+	}
+	if len(keep) == 0 && others == 0 {
+		return "no labels: " + strings.Join(strings.Fields(table), " ")
+	}
+	return fmt.Sprintf("labels %s and %d more", strings.Join(keep, " "), others)
 }

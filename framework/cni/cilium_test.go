@@ -154,3 +154,17 @@ func TestServiceProxyOf(t *testing.T) {
 		t.Errorf("ServiceProxyOf(kube-router) = %q, want kube-proxy's (\"\")", got)
 	}
 }
+
+// The source's identity is told by its reserved, CIDR and namespace labels.
+func TestCiliumIdentitySummary(t *testing.T) {
+	table := `IP               IDENTITY                                   SOURCE
+10.244.1.61/32   cidr:0.0.0.0/0                             custom-resource
+                 k8s:io.kubernetes.pod.namespace=x-1
+                 k8s:pod=a`
+	if got, want := ciliumIdentitySummary(table), "labels cidr:0.0.0.0/0 k8s:io.kubernetes.pod.namespace=x-1 and 1 more"; got != want {
+		t.Errorf("summary = %q, want %q", got, want)
+	}
+	if got := ciliumIdentitySummary("IP IDENTITY SOURCE\n10.0.0.9/32 reserved:world"); got != "labels reserved:world and 0 more" {
+		t.Errorf("summary of world = %q", got)
+	}
+}

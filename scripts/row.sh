@@ -65,7 +65,9 @@ if [ "${REGISTRY:-0}" = 1 ]; then
   suite_flags=(-image-registry "$reg")
   say "registry $reg up, images pushed in $(( $(date +%s) - start )) s"
 fi
-"$bin" cluster up --name "$cluster" --cni "$cni" --addons "$addons" --build=false "${cluster_flags[@]}"
+# BUILD=true builds the CNI's images first when missing (make matrix: a
+# CNI built only on demand, as Cilium).
+"$bin" cluster up --name "$cluster" --cni "$cni" --addons "$addons" --build="${BUILD:-false}" "${cluster_flags[@]}"
 kubeconfig=$("$bin" cluster kubeconfig --name "$cluster")
 say "cluster up in $(( $(date +%s) - start )) s"
 if [ "${REGISTRY:-0}" = 1 ]; then

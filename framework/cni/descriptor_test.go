@@ -123,3 +123,23 @@ func TestFlagSwitch(t *testing.T) {
 		}
 	}
 }
+
+// renderedManifest renders an installable CNI's manifest as built locally
+// and checks it holds every one of wants.
+func renderedManifest(t *testing.T, name string, wants ...string) (Plugin, []byte) {
+	t.Helper()
+	p, err := Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := p.Manifest("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range wants {
+		if !strings.Contains(string(m), want) {
+			t.Errorf("%s manifest lacks %s", name, want)
+		}
+	}
+	return p, m
+}

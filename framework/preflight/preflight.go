@@ -65,7 +65,15 @@ func Run(ctx context.Context, cl *kube.Client, opts Options) (Result, error) {
 		return res, err
 	}
 	if res.CNI.Name != cni.Unknown && !res.CNI.Healthy() {
-		return res, fmt.Errorf("CNI %s is not healthy", res.CNI)
+		// An agent may be restarting (a Disruptive spec's repair, a
+		// readiness probe that missed under load): wait a little, then
+		// name the agents that are not ready.
+		if err := cl.WaitDaemonSet(ctx, res.CNI.Namespace, res.CNI.DaemonSet, timeouts.Current.CNIReady); err != nil {
+			return res, fmt.Errorf("CNI %s is not healthy: %w", res.CNI, err)
+		}
+		if res.CNI, err = cni.Detect(ctx, cl.Clientset); err != nil {
+			return res, err
+		}
 	}
 	// A cluster without any CNI has no Ready node (NetworkReady=false), so
 	// an unknown CNI with Ready nodes is some plugin we do not recognise.

@@ -29,6 +29,7 @@ type Timeouts struct {
 	FirstContact   time.Duration // the API server answering at all
 	Preflight      time.Duration // every preflight check
 	PreflightAgent time.Duration // the preflight agent pod Ready
+	CNIReady       time.Duration // the CNI's agents all Ready (preflight waits out one restarting)
 	Cleanup        time.Duration // a run's objects gone at its end
 	PreflightPull  time.Duration // the agent image's pull answering at all (a registry that never answers)
 	RegistryReady  time.Duration // a registry we started answering its API
@@ -78,7 +79,7 @@ func Default() Timeouts {
 	return Timeouts{
 		NodesReady: 3 * time.Minute, SystemPods: 3 * time.Minute, CheckPods: 2 * time.Minute,
 		CrossNode: time.Minute, ClusterCreate: 10 * time.Minute,
-		FirstContact: 30 * time.Second, Preflight: 2 * time.Minute, PreflightAgent: 90 * time.Second, PreflightPull: 20 * time.Second, RegistryReady: 30 * time.Second,
+		FirstContact: 30 * time.Second, Preflight: 2 * time.Minute, PreflightAgent: 90 * time.Second, CNIReady: time.Minute, PreflightPull: 20 * time.Second, RegistryReady: 30 * time.Second,
 		Cleanup: 3 * time.Minute, Request: 30 * time.Second, Exec: 2 * time.Minute, APISilence: 30 * time.Second,
 		PodReady: 2 * time.Minute, Probe: 30 * time.Second, Converge: time.Minute, Stays: 6 * time.Second,
 		Rollout: 3 * time.Minute, LoadBalancer: time.Minute, IngressRoute: time.Minute, IngressAnswer: 5 * time.Second,
@@ -99,7 +100,7 @@ func (t *Timeouts) fields() map[string]*time.Duration {
 	return map[string]*time.Duration{
 		"nodesReady": &t.NodesReady, "systemPods": &t.SystemPods, "checkPods": &t.CheckPods,
 		"crossNode": &t.CrossNode, "clusterCreate": &t.ClusterCreate,
-		"firstContact": &t.FirstContact, "preflight": &t.Preflight, "preflightAgent": &t.PreflightAgent, "preflightPull": &t.PreflightPull, "registryReady": &t.RegistryReady,
+		"firstContact": &t.FirstContact, "preflight": &t.Preflight, "preflightAgent": &t.PreflightAgent, "cniReady": &t.CNIReady, "preflightPull": &t.PreflightPull, "registryReady": &t.RegistryReady,
 		"cleanup": &t.Cleanup, "request": &t.Request, "exec": &t.Exec, "apiSilence": &t.APISilence, "podReady": &t.PodReady, "probe": &t.Probe, "converge": &t.Converge,
 		"stays": &t.Stays, "rollout": &t.Rollout, "loadBalancer": &t.LoadBalancer, "attempt": &t.Attempt, "dnsAttempt": &t.DNSAttempt,
 		"checkAttempt": &t.CheckAttempt, "transfer": &t.Transfer, "poll": &t.Poll, "repeat": &t.Repeat,

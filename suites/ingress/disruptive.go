@@ -137,12 +137,14 @@ func describeDisruptive(class string) {
 				By("after the repair the Prefix check passes again")
 				Eventually(ctx, p.checkIn(ctx)).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
 			})
+			// Until the restarted Traefik serves, every request is refused
+			// (the Service has no ready endpoint; Cilium refuses at once):
+			// wait for the failure of the new configuration, /foobar served.
 			var failure string
 			Eventually(ctx, func() string { failure = e2e.Failure(p.check); return failure }).
-				WithTimeout(timeouts.Current.IngressRoute).Should(ContainSubstring("/foobar"))
+				WithTimeout(timeouts.Current.IngressRoute).Should(MatchRegexp(`/foobar Host \S+ from .*saw status 200, from backend \S+/foo `), "the failure does not say /foobar reached backend foo")
 			AddReportEntry("failure", failure)
 			Expect(failure).To(ContainSubstring("Prefix /foo must not match /foobar"))
-			Expect(failure).To(MatchRegexp(`/foobar Host \S+ from .*saw status 200, from backend \S+/foo `), "the failure does not say /foobar reached backend foo")
 		})
 	})
 }

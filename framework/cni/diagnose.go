@@ -59,4 +59,3 @@ func agentOn(ctx context.Context, cl *kube.Client, d Detected, node string) (str
 	}
 	return "", fmt.Errorf("no pod of DaemonSet %s/%s on node %s", d.Namespace, d.DaemonSet, node)
 }
-

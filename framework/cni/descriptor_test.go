@@ -49,17 +49,7 @@ func TestManifestUsesCatalogImage(t *testing.T) {
 
 func TestNoPolicyVariantSwitchesTheFirewallOff(t *testing.T) {
 	for name, want := range map[string]string{"kube-router": "--run-firewall=true", "kube-router-nopolicy": "--run-firewall=false"} {
-		p, err := Lookup(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := p.Manifest("")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(m), want) {
-			t.Errorf("%s: manifest lacks %s", name, want)
-		}
+		renderedManifest(t, name, want)
 	}
 }
 

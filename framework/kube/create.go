@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/e2e-framework/klient/k8s/resources"
+
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // ManagedByLabel marks objects netconform made, with or without a run.
@@ -51,10 +53,30 @@ func (c *Client) CreateLabelled(ctx context.Context, obj client.Object, runID st
 	labels[RunIDLabel] = runID
 	labels[ManagedByLabel] = "netconform"
 	obj.SetLabels(labels)
-	if err := c.Resources.Create(ctx, obj); err != nil {
-		return fmt.Errorf("creating %s %s: %w", kind, objectName(obj), err)
+	// In a namespace just made, admission refuses pods until the
+	// controller manager has created its default ServiceAccount (seconds,
+	// longer on a loaded machine): retry that refusal only, within the
+	// request timeout.
+	var createErr error
+	if c.poll(ctx, timeouts.Current.Request, func() (string, error) {
+		createErr = c.Resources.Create(ctx, obj)
+		if serviceAccountPending(createErr) {
+			return createErr.Error(), nil
+		}
+		return "", nil
+	}) != nil {
+		createErr = fmt.Errorf("%w (still refused after %s)", createErr, timeouts.Current.Request)
+	}
+	if createErr != nil {
+		return fmt.Errorf("creating %s %s: %w", kind, objectName(obj), createErr)
 	}
 	return nil
+}
+
+// serviceAccountPending reports whether admission refused a pod because
+// its namespace's ServiceAccount does not exist yet.
+func serviceAccountPending(err error) bool {
+	return apierrors.IsForbidden(err) && strings.Contains(err.Error(), "error looking up service account")
 }
 
 // Delete deletes an object made by CreateLabelled; an object already gone

@@ -2,13 +2,16 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
@@ -118,5 +121,19 @@ func TestWaitDeployment(t *testing.T) {
 				t.Fatalf("want an error naming %q, got %v", tc.pending, err)
 			}
 		})
+	}
+}
+
+// Only admission's refusal for a ServiceAccount not yet created is
+// retried; any other refusal is returned at once.
+func TestServiceAccountPending(t *testing.T) {
+	pending := apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "client",
+		errors.New(`error looking up service account ns/default: serviceaccount "default" not found`))
+	if !serviceAccountPending(pending) {
+		t.Errorf("not taken for a pending ServiceAccount: %v", pending)
+	}
+	other := apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "client", errors.New("violates PodSecurity \"restricted:latest\""))
+	if serviceAccountPending(other) || serviceAccountPending(nil) {
+		t.Errorf("taken for a pending ServiceAccount: %v", other)
 	}
 }

@@ -1,6 +1,7 @@
 package cni
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -117,14 +118,7 @@ func init() {
 // `cilium-dbg service list` shows on our install; kube-proxy then serves
 // only the nodes' own and external traffic.
 func ciliumServiceProxy(d Detected) string {
-	return "Cilium's eBPF load balancer, in each pod's data path (kube-proxy-replacement=" + orDefault(d.Config["kube-proxy-replacement"], "false") + "; kube-proxy, where it runs, serves the nodes' own and external traffic)"
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
+	return "Cilium's eBPF load balancer, in each pod's data path (kube-proxy-replacement=" + cmp.Or(d.Config["kube-proxy-replacement"], "false") + "; kube-proxy, where it runs, serves the nodes' own and external traffic)"
 }
 
 // ciliumProfile reads what Cilium enforces from its configuration.
@@ -134,7 +128,7 @@ func ciliumProfile(d Detected) map[feature.Feature]string {
 	// node's route to that pod CIDR (via cilium_host) serves only the
 	// node's own traffic.
 	unsupported := map[feature.Feature]string{}
-	if mode := orDefault(d.Config["routing-mode"], "tunnel"); mode == "tunnel" {
+	if mode := cmp.Or(d.Config["routing-mode"], "tunnel"); mode == "tunnel" {
 		unsupported[feature.NodeRoutes] = "Cilium in tunnel mode sends pod traffic into the tunnel from the pod's eBPF program, past the node's routes to the other pod CIDRs (routing-mode=tunnel)"
 	}
 	if !ciliumPolicy.Enforcing(d) {
@@ -170,16 +164,16 @@ const ciliumEndpointFields = `{range [*]}{.status.networking.addressing[0].ipv4}
 // why a policy did not apply.
 func ciliumDiagnosePolicy(ctx context.Context, cl *kube.Client, d Detected, flows []Flow) string {
 	var b strings.Builder
+	// Cells share nodes: each command runs once per node.
+	asked := map[string]string{}
 	dbg := func(node string, args ...string) string {
-		pod, err := agentOn(ctx, cl, d, node)
-		if err != nil {
-			return err.Error()
+		key := node + "\x00" + strings.Join(args, "\x00")
+		if out, ok := asked[key]; ok {
+			return out
 		}
-		out, err := cl.Exec(ctx, kube.ContainerRef{Namespace: d.Namespace, Pod: pod, Container: "cilium-agent"}, append([]string{"cilium-dbg"}, args...), nil)
-		if err != nil {
-			return fmt.Sprintf("cilium-dbg %s on %s: %v", strings.Join(args, " "), node, err)
-		}
-		return strings.TrimSpace(string(out))
+		out := ciliumDbg(ctx, cl, d, node, args...)
+		asked[key] = out
+		return out
 	}
 	for _, f := range flows {
 		fmt.Fprintf(&b, "%s: %s -> %s: expected %s, observed %s\n", f.What, f.Src, f.Dst, f.Expected, f.Observed)
@@ -221,4 +215,18 @@ func ciliumIdentitySummary(table string) string {
 		return "no labels: " + strings.Join(strings.Fields(table), " ")
 	}
 	return fmt.Sprintf("labels %s and %d more", strings.Join(keep, " "), others)
+}
+
+// ciliumDbg runs cilium-dbg in the agent on node; what fails is said in
+// its place.
+func ciliumDbg(ctx context.Context, cl *kube.Client, d Detected, node string, args ...string) string {
+	pod, err := agentOn(ctx, cl, d, node)
+	if err != nil {
+		return err.Error()
+	}
+	out, err := cl.Exec(ctx, kube.ContainerRef{Namespace: d.Namespace, Pod: pod, Container: "cilium-agent"}, append([]string{"cilium-dbg"}, args...), nil)
+	if err != nil {
+		return fmt.Sprintf("cilium-dbg %s on %s: %v", strings.Join(args, " "), node, err)
+	}
+	return strings.TrimSpace(string(out))
 }

@@ -2,12 +2,13 @@
 # Two runs at once on one cluster must not collide: runs A and B of the DNS
 # suite start together with their own run IDs, and so does C, which is
 # killed (SIGKILL, as a crashed CI job) once each run's main namespace
-# exists; while A and B go on, `netconform cleanup --run-id C` removes what
-# C left. What it removes must all be C's, A's and B's main namespaces must
-# survive it, A and B must both pass (their specs run in those namespaces),
-# and nothing of C may be left. (Each DNS spec that needs a namespace of its
-# own deletes it when it ends: only the main one, which the suite's Ordered
-# container holds, outlives the cleanup.)
+# exists; A and B are then paused (SIGSTOP) while `netconform cleanup
+# --run-id C` removes what C left, so that nothing but that cleanup can
+# touch their namespaces meanwhile. What it removes must all be C's, A's and
+# B's main namespaces must still be Active after it, A and B, resumed, must
+# both pass (their specs run in those namespaces), and nothing of C may be
+# left. (A run that is not paused may delete its own namespace at its end:
+# telling that apart from the cleanup's doing would be a race.)
 #
 #   scripts/concurrent.sh KUBECONFIG
 set -euo pipefail
@@ -55,7 +56,17 @@ done
 [ -n "$ns_a" ] && [ -n "$ns_b" ] && [ -n "$ns_c" ] || { say "the runs did not all create their main namespaces within 4 minutes"; tail -n 30 "$tmp"/*.log; exit 1; }
 kill -9 -- -"$pid_c"
 wait "$pid_c" 2>/dev/null || true
-say "run $c killed with $ns_c; $a has $ns_a, $b has $ns_b"
+kill -STOP -- -"$pid_a" -"$pid_b"
+say "run $c killed with $ns_c; $a ($ns_a) and $b ($ns_b) paused"
+# Paused, A and B hold their namespaces. One no longer Active now was
+# being removed by its own run, which reached its end before the pause:
+# that run has nothing left for the cleanup to spare.
+held=()
+for id in "$a" "$b"; do
+  own=$ns_a; [ "$id" = "$b" ] && own=$ns_b
+  if namespaces "$id" | grep -qx "$own"; then held+=("$id:$own"); else say "run $id was ending before the pause: nothing of it to check"; fi
+done
+[ ${#held[@]} -gt 0 ] || { say "runs $a and $b both ended before the pause: the check saw nothing"; exit 1; }
 
 # What C's cleanup is about to remove must all carry C's ID in its name.
 if foreign=$(objects "$c" | grep -v "^nc-$c-"); then
@@ -66,17 +77,15 @@ KUBECONFIG=$kubeconfig "$bin" cleanup --run-id "$c"
 say "cleanup --run-id $c in $(( $(date +%s) - t0 )) s"
 left_c=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --run-id "$c" 2>/dev/null | tail -n1)
 case $left_c in 0\ *) ;; *) say "run $c left: $left_c"; exit 1 ;; esac
-# A and B still hold their namespaces (until their last spec): a namespace
-# may be gone only if its own run has ended meanwhile.
-for id in "$a" "$b"; do
-  own=$ns_a; [ "$id" = "$b" ] && own=$ns_b
-  for ns in $own; do
-    namespaces "$id" | grep -qx "$ns" && continue
-    grep -q "^Ran " "$tmp/$id.log" && continue
-    say "namespace $ns of run $id is gone after cleanup --run-id $c"; exit 1
-  done
+# Still paused, A and B cannot have touched their namespaces: each must
+# still be Active.
+for held_ns in "${held[@]}"; do
+  id=${held_ns%%:*} own=${held_ns#*:}
+  namespaces "$id" | grep -qx "$own" && continue
+  say "namespace $own of run $id is not Active after cleanup --run-id $c"; exit 1
 done
-say "after cleanup --run-id $c: $ns_a and $ns_b still there, 0 objects of $c"
+kill -CONT -- -"$pid_a" -"$pid_b"
+say "after cleanup --run-id $c: ${held[*]#*:} still Active, 0 objects of $c"
 
 status=0
 wait "$pid_a" || status=1

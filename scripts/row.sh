@@ -101,13 +101,11 @@ step() {
 }
 
 step "pods, services, dns${ingress:+, ingress}" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" -- -kubeconfig "$run_kc" "${suite_flags[@]}"
-# Its cases run in lanes, one topology per Ginkgo process (NETPOL_PROCS,
-# 2 by default. On 2 cores, on a warm kube-router cluster: 1 lane 202 s and
-# 2 lanes 161 s while a policy was matched twice before its 6 s window;
-# 2 lanes 143 s and 3 lanes 159 s since the window's own observations
-# count as the second match: beyond 2 lanes the probes' execs saturate
-# the CPU.) After the other suites, not beside them: CPU starvation turns
-# late replies into false denials.
+# Its cases are handed to NETPOL_PROCS Ginkgo processes (2 by default),
+# each with a topology of its own: on 2 cores, on a warm kube-router
+# cluster, 132 s with 2 processes and with 3 (a third topology's pods
+# cost what its cases save). After the other suites, not beside them:
+# CPU starvation turns late replies into false denials.
 step "netpol" ginkgo --procs "${NETPOL_PROCS:-2}" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$run_kc" "${suite_flags[@]}"
 # They break the cluster on purpose, one at a time, and repair it: each
 # shows a conformance check failing for the right reason.

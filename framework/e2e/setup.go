@@ -127,7 +127,11 @@ func registerSuiteNodes(write func(Report) error) error {
 		}
 	}, NodeTimeout(timeouts.Current.Preflight+timeouts.Current.ClusterCreate))
 
-	SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
+	SynchronizedAfterSuite(func(ctx SpecContext) {
+		for _, f := range processEnd {
+			f(ctx)
+		}
+	}, func(ctx SpecContext) {
 		if Cluster != nil {
 			Expect(DeleteRunObjects(ctx, Cluster, RunID)).To(Succeed(), "removing what run %s created", RunID)
 		}
@@ -142,6 +146,19 @@ func registerSuiteNodes(write func(Report) error) error {
 		}
 	})
 	return nil
+}
+
+// processEnd is what OnProcessEnd registered.
+var processEnd []func(context.Context)
+
+// OnProcessEnd registers f (at package level: var _ = OnProcessEnd(…))
+// to run on this parallel process once it has
+// run its last spec, before process 1 removes what the run made and waits
+// for it to go: what a process kept for its specs (a topology reused from
+// spec to spec) starts going while other processes still run theirs.
+func OnProcessEnd(f func(ctx context.Context)) bool {
+	processEnd = append(processEnd, f)
+	return true
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/agent"
@@ -48,6 +50,16 @@ type topologyConfig struct {
 	namespaces []string
 	pods       []string
 	podOptions []agent.PodOption
+	suiteLong  bool
+}
+
+// ForTheSuite keeps the topology until the suite ends instead of removing
+// it with the spec that deployed it, so that later specs of the same
+// Ginkgo process reuse it (Reset between them): the run's cleanup removes
+// it with every other object labelled with the run ID, at the suite's end
+// or, after a crash, through netconform cleanup --run-id.
+func ForTheSuite() TopologyOption {
+	return func(c *topologyConfig) { c.suiteLong = true }
 }
 
 // WithNamespaces names the topology's logical namespaces (x, y, z by default).
@@ -68,7 +80,7 @@ func WithPodOptions(opts ...agent.PodOption) TopologyOption {
 
 // DeployTopology creates the namespaces (named after base) and their pods,
 // and waits for all of them; everything goes when the spec or container
-// that deployed it ends.
+// that deployed it ends (or the suite, ForTheSuite).
 func DeployTopology(ctx context.Context, cl *kube.Client, base string, opts ...TopologyOption) *Topology {
 	GinkgoHelper()
 	cfg := topologyConfig{base: base, namespaces: []string{"x", "y", "z"}, pods: []string{"a", "b", "c"}}
@@ -78,15 +90,43 @@ func DeployTopology(ctx context.Context, cl *kube.Client, base string, opts ...T
 	t := &Topology{cl: cl, NS: map[string]string{}, namespaces: cfg.namespaces, nsLabels: map[string]map[string]string{}}
 	var pods []*corev1.Pod
 	for _, ns := range cfg.namespaces {
-		t.NS[ns] = Namespace(ctx, cl, cfg.base+"-"+ns)
+		if cfg.suiteLong {
+			// Its pods go with it.
+			t.NS[ns] = createLabelled(ctx, cl, namespaceObject(cfg.base+"-"+ns, Restricted)).Name
+		} else {
+			t.NS[ns] = Namespace(ctx, cl, cfg.base+"-"+ns)
+		}
 		t.nsLabels[t.NS[ns]] = t.Label(ctx, ns, map[string]string{"ns": ns})
 		for _, name := range cfg.pods {
 			podOpts := append(slices.Clone(cfg.podOptions), agent.WithLabels(map[string]string{"pod": name}))
 			pods = append(pods, agent.Pod(name, t.NS[ns], podOpts...))
 		}
 	}
+	if cfg.suiteLong {
+		for _, p := range pods {
+			createLabelled(ctx, cl, p)
+		}
+		t.Pods = make([]*corev1.Pod, len(pods))
+		for i, p := range pods {
+			t.Pods[i] = waitReady(ctx, cl, p)
+		}
+		return t
+	}
 	t.Pods = DeployAll(ctx, cl, pods...)
 	return t
+}
+
+// StartRemoval deletes the topology's namespaces (their pods with them)
+// without waiting for them to go: for a topology kept ForTheSuite, whose
+// removal the run's cleanup then waits for.
+func (t *Topology) StartRemoval(ctx context.Context) error {
+	var errs []error
+	for _, ns := range t.NS {
+		if err := t.cl.Clientset.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("deleting namespace %s: %w", ns, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Label merges labels into a namespace and returns all its labels.

@@ -36,11 +36,14 @@ func Namespace(ctx context.Context, cl *kube.Client, base string) string {
 // NamespaceWithLevel is Namespace at another Pod Security level.
 func NamespaceWithLevel(ctx context.Context, cl *kube.Client, base, level string) string {
 	GinkgoHelper()
-	ns := Create(ctx, cl, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+	return Create(ctx, cl, namespaceObject(base, level)).Name
+}
+
+func namespaceObject(base, level string) *corev1.Namespace {
+	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		GenerateName: fmt.Sprintf("nc-%s-%s-", RunID, base),
 		Labels:       map[string]string{"pod-security.kubernetes.io/enforce": level},
-	}})
-	return ns.Name
+	}}
 }
 
 // Create creates obj, any typed object, namespaced or cluster-scoped
@@ -50,10 +53,18 @@ func NamespaceWithLevel(ctx context.Context, cl *kube.Client, base, level string
 // obj as the API server filled it in.
 func Create[T client.Object](ctx context.Context, cl *kube.Client, obj T) T {
 	GinkgoHelper()
-	Expect(cl.CreateLabelled(ctx, obj, RunID)).To(Succeed())
+	createLabelled(ctx, cl, obj)
 	DeferCleanup(func(ctx SpecContext) {
 		Expect(cl.Delete(ctx, obj)).To(Succeed())
 	})
+	return obj
+}
+
+// createLabelled is Create without the deletion at the spec's end: for
+// objects the suite's cleanup removes (by the run ID).
+func createLabelled[T client.Object](ctx context.Context, cl *kube.Client, obj T) T {
+	GinkgoHelper()
+	Expect(cl.CreateLabelled(ctx, obj, RunID)).To(Succeed())
 	return obj
 }
 

@@ -3,7 +3,6 @@ package netpol
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -72,10 +71,13 @@ type policyCase struct {
 	// then, when set, goes on after the first enforced matrix: further
 	// changes, or checks beyond the matrix.
 	then func(ctx context.Context, t *e2e.Topology)
-	// matrices is how many enforced matrices the case shows (1 when 0):
-	// what it costs, for spreading the cases over lanes.
+	// matrices is how many enforced matrices the case shows (1 when 0).
 	matrices int
 }
+
+// cost is what the case costs, in enforced matrices: the costliest start
+// first.
+func (c policyCase) cost() int { return max(c.matrices, 1) }
 
 // needs is every feature the case needs.
 func (c policyCase) needs() []feature.Feature {
@@ -260,87 +262,73 @@ spec:
 	},
 }
 
-// maxLanes bounds how many topologies the conformance specs are spread
-// over: one per parallel Ginkgo process (ginkgo -p --procs N), one in a
-// serial run. Most of a case's time is waiting (for the CNI to apply a
-// policy, for a denied probe to time out, for a deny to be shown to
-// stay), so cases on separate topologies run side by side without
-// changing what each proves: a topology's matrix only probes its own
-// pods, and a policy only selects pods of its own namespace, so no case
-// sees another's policies. (Each observation is one batch per source pod:
-// on 2 cores 2 lanes take 143 s against 202 s for one, and a third lane
-// is slower again, the probes saturating the CPU.)
-const maxLanes = 4
-
-func lanes() int {
-	suite, _ := GinkgoConfiguration()
-	return min(max(suite.ParallelTotal, 1), maxLanes)
-}
-
-// The conformance specs of one lane share one topology (nine pods),
-// deployed once: each spec starts from no policy and the initial labels,
-// proves the all-allowed baseline, applies its case and shows the matrix
-// converges to what the evaluator computes from the objects, and stays
-// there.
-var _ = Describe("NetworkPolicy", Label("netpol", e2e.Conformance, e2e.FeatureNetworkPolicy), func() {
-	n := lanes()
-	for lane, cases := range spread(policyCases, n) {
-		Context(fmt.Sprintf("(lane %d of %d)", lane+1, n), Ordered, ContinueOnFailure, func() {
-			var topo *e2e.Topology
-
-			BeforeAll(func(ctx SpecContext) {
-				if ok, _ := e2e.Current.Features.Supports(feature.NetworkPolicy); ok {
-					topo = e2e.DeployTopology(ctx, e2e.Cluster, fmt.Sprintf("netpol%d", lane+1), e2e.WithPodOptions(fixtures.WithPolicyPorts()))
+// The conformance specs are independent: Ginkgo hands each to whichever
+// parallel process (ginkgo -p --procs N) is free, so the processes stay
+// busy until the last case, the costliest cases first (each is a
+// top-level container of its own, with its cost as SpecPriority: Ginkgo
+// orders specs inside one container by their text). Each process deploys
+// one topology (nine pods) for its first case and reuses it for the next
+// ones, reset in between. Most of a case's time is waiting (for the CNI
+// to apply a policy, for a denied probe to time out, for a deny to be
+// shown to stay), so cases on separate topologies run side by side
+// without changing what each proves: a topology's matrix only probes its
+// own pods, and a policy only selects pods of its own namespace, so no
+// case sees another's policies. Each spec starts from no policy and the
+// initial labels, proves the all-allowed baseline, applies its case and
+// shows the matrix converges to what the evaluator computes from the
+// objects, and stays there.
+var _ = func() bool {
+	for _, c := range policyCases {
+		Describe("NetworkPolicy", Label("netpol", e2e.Conformance, e2e.FeatureNetworkPolicy), SpecPriority(c.cost()), func() {
+			It(c.name, Label(feature.Labels(c.features...)...), func(ctx SpecContext) {
+				e2e.Requires(c.needs()...)
+				topo := topology(ctx)
+				By("every pod reaches every pod before any policy exists")
+				topo.ExpectBaseline(ctx, c.probed()...)
+				c.apply(ctx, topo)
+				topo.ExpectEnforced(ctx, c.probed()...)
+				if c.then != nil {
+					c.then(ctx, topo)
 				}
 			})
-
-			for _, c := range cases {
-				It(c.name, Label(feature.Labels(c.features...)...), func(ctx SpecContext) {
-					e2e.Requires(c.needs()...)
-					DeferCleanup(func(ctx SpecContext) { topo.Reset(ctx) })
-					By("every pod reaches every pod before any policy exists")
-					topo.ExpectBaseline(ctx, c.probed()...)
-					c.apply(ctx, topo)
-					topo.ExpectEnforced(ctx, c.probed()...)
-					if c.then != nil {
-						c.then(ctx, topo)
-					}
-				})
-			}
 		})
+	}
+	return true
+}()
+
+// idle is this process's topology while no spec holds it: nil before the
+// first case, and after a case whose reset failed (the next one deploys a
+// fresh topology rather than inherit what that case left).
+var idle *e2e.Topology
+
+// A process with no case left starts removing its topology at once
+// (removing nine pods takes about 10 s of this machine's CPU), while the
+// others finish their cases; the run's cleanup waits for it, and removes
+// the topology of a reset that failed.
+var _ = e2e.OnProcessEnd(func(ctx context.Context) {
+	if idle != nil {
+		if err := idle.StartRemoval(ctx); err != nil {
+			GinkgoWriter.Printf("the run's cleanup removes it instead: %v\n", err)
+		}
 	}
 })
 
-// spread deals the cases over n lanes, the costliest first, each to the
-// lane with the least work so far; the order of cases within a lane is
-// kept.
-func spread(cases []policyCase, n int) [][]policyCase {
-	order := make([]int, len(cases))
-	for i := range order {
-		order[i] = i
+// topology lends the process's topology to the current spec, deploying
+// it on first use, and takes it back reset when the spec ends. It stays
+// until the suite ends, removed by the run's cleanup.
+func topology(ctx SpecContext) *e2e.Topology {
+	GinkgoHelper()
+	t := idle
+	if t == nil {
+		t = e2e.DeployTopology(ctx, e2e.Cluster, fmt.Sprintf("netpol%d", GinkgoParallelProcess()),
+			e2e.ForTheSuite(), e2e.WithPodOptions(fixtures.WithPolicyPorts()))
 	}
-	cost := func(i int) int { return max(cases[i].matrices, 1) }
-	sort.SliceStable(order, func(a, b int) bool { return cost(order[a]) > cost(order[b]) })
-	load := make([]int, n)
-	picked := make([][]int, n)
-	for _, i := range order {
-		lane := 0
-		for l := range load {
-			if load[l] < load[lane] {
-				lane = l
-			}
-		}
-		load[lane] += cost(i)
-		picked[lane] = append(picked[lane], i)
-	}
-	out := make([][]policyCase, n)
-	for l, idx := range picked {
-		sort.Ints(idx)
-		for _, i := range idx {
-			out[l] = append(out[l], cases[i])
-		}
-	}
-	return out
+	idle = nil
+	DeferCleanup(func(ctx SpecContext) {
+		t.Reset(ctx)
+		idle = t
+	})
+	return t
 }
 
 func relabel(ctx context.Context, p *corev1.Pod, key, value string) {

@@ -91,8 +91,7 @@ func DeployTopology(ctx context.Context, cl *kube.Client, base string, opts ...T
 	var pods []*corev1.Pod
 	for _, ns := range cfg.namespaces {
 		if cfg.suiteLong {
-			// Its pods go with it.
-			t.NS[ns] = createLabelled(ctx, cl, namespaceObject(cfg.base+"-"+ns, Restricted)).Name
+			t.NS[ns] = SuiteNamespace(ctx, cl, cfg.base+"-"+ns)
 		} else {
 			t.NS[ns] = Namespace(ctx, cl, cfg.base+"-"+ns)
 		}
@@ -103,16 +102,10 @@ func DeployTopology(ctx context.Context, cl *kube.Client, base string, opts ...T
 		}
 	}
 	if cfg.suiteLong {
-		for _, p := range pods {
-			createLabelled(ctx, cl, p)
-		}
-		t.Pods = make([]*corev1.Pod, len(pods))
-		for i, p := range pods {
-			t.Pods[i] = waitReady(ctx, cl, p)
-		}
-		return t
+		t.Pods = DeployKept(ctx, cl, pods...)
+	} else {
+		t.Pods = DeployAll(ctx, cl, pods...)
 	}
-	t.Pods = DeployAll(ctx, cl, pods...)
 	return t
 }
 

@@ -60,6 +60,39 @@ func Create[T client.Object](ctx context.Context, cl *kube.Client, obj T) T {
 	return obj
 }
 
+// SuiteNamespace is Namespace kept until the suite ends (see ForTheSuite):
+// for what one Ginkgo process reuses from spec to spec.
+func SuiteNamespace(ctx context.Context, cl *kube.Client, base string) string {
+	GinkgoHelper()
+	return createLabelled(ctx, cl, namespaceObject(base, Restricted)).Name
+}
+
+// DeployKept is DeployAll for pods kept until the suite ends, in a
+// SuiteNamespace (removed with it).
+func DeployKept(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) []*corev1.Pod {
+	GinkgoHelper()
+	CreateKept(ctx, cl, pods...)
+	return WaitReady(ctx, cl, pods...)
+}
+
+// CreateKept creates pods kept until the suite ends, without waiting.
+func CreateKept(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) {
+	GinkgoHelper()
+	for _, p := range pods {
+		createLabelled(ctx, cl, p)
+	}
+}
+
+// WaitReady waits until each pod is Ready and returns them with their IPs.
+func WaitReady(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) []*corev1.Pod {
+	GinkgoHelper()
+	out := make([]*corev1.Pod, len(pods))
+	for i, p := range pods {
+		out[i] = waitReady(ctx, cl, p)
+	}
+	return out
+}
+
 // createLabelled is Create without the deletion at the spec's end: for
 // objects the suite's cleanup removes (by the run ID).
 func createLabelled[T client.Object](ctx context.Context, cl *kube.Client, obj T) T {
@@ -146,11 +179,7 @@ func CreatePods(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) {
 func DeployAll(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) []*corev1.Pod {
 	GinkgoHelper()
 	CreatePods(ctx, cl, pods...)
-	out := make([]*corev1.Pod, len(pods))
-	for i, pod := range pods {
-		out[i] = waitReady(ctx, cl, pod)
-	}
-	return out
+	return WaitReady(ctx, cl, pods...)
 }
 
 // NodeIPs maps every node to its IPv4 InternalIP: where the runner's host

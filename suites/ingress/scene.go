@@ -75,25 +75,64 @@ func resolveClass(ctx context.Context, cl *kube.Client) string {
 // the run, the class and the spec, so parallel specs never share a host.
 func (s *scene) host(label string) string { return label + "." + s.ns + ".example.net" }
 
-// backends deploys the client pod and one HTTP backend pod per name, each
-// behind a Service of that name (port 80 → 8080), and returns them by name.
+// backends deploys one HTTP backend pod per name, each behind a Service of
+// that name (port 80 → 8080), and the client pod if need be, and returns
+// the backends by name.
 func (s *scene) backends(ctx context.Context, names ...string) map[string]*ingress.Backend {
 	GinkgoHelper()
-	pods := []*corev1.Pod{agent.Pod("client", s.ns)}
+	var pods []*corev1.Pod
 	out := map[string]*ingress.Backend{}
 	for _, n := range names {
 		pods = append(pods, agent.Pod(n, s.ns, fixtures.InGroup(n), fixtures.HTTPBackend()))
 		e2e.Create(ctx, s.cl, fixtures.AgentService(n, s.ns, n))
 		out[n] = &ingress.Backend{Namespace: s.ns, Pod: n}
 	}
-	s.client = e2e.DeployAll(ctx, s.cl, pods...)[0]
+	s.deploy(ctx, pods...)
 	return out
 }
 
-// clientOnly deploys just the client pod, for specs with their own backends.
+// clientOnly deploys the client pod if need be, and the spec's own
+// backends.
 func (s *scene) clientOnly(ctx context.Context, others ...*corev1.Pod) {
 	GinkgoHelper()
-	s.client = e2e.DeployAll(ctx, s.cl, append([]*corev1.Pod{agent.Pod("client", s.ns)}, others...)...)[0]
+	s.deploy(ctx, others...)
+}
+
+// client is this Ginkgo process's client pod, in a namespace of its own
+// kept from spec to spec (removed when the process has no spec left, or
+// by the run's cleanup): the specs need backends of their own, not a
+// client of their own, and each pod started and removed costs about 3 s
+// of a small machine's CPU. One no longer Ready is replaced.
+var client *corev1.Pod
+
+var _ = e2e.OnProcessEnd(func(ctx context.Context) {
+	if client != nil {
+		if err := e2e.Cluster.Clientset.CoreV1().Namespaces().Delete(ctx, client.Namespace, metav1.DeleteOptions{}); err != nil {
+			GinkgoWriter.Printf("the run's cleanup removes namespace %s instead: %v\n", client.Namespace, err)
+		}
+	}
+})
+
+// deploy creates the spec's pods and, when this process has none Ready,
+// a client pod, and waits for all of them.
+func (s *scene) deploy(ctx context.Context, pods ...*corev1.Pod) {
+	GinkgoHelper()
+	if client != nil {
+		live, err := s.cl.Clientset.CoreV1().Pods(client.Namespace).Get(ctx, client.Name, metav1.GetOptions{})
+		if err != nil || !kube.PodReady(live) {
+			client = nil
+		}
+	}
+	var fresh *corev1.Pod
+	if client == nil {
+		fresh = agent.Pod("client", e2e.SuiteNamespace(ctx, s.cl, "ingress-client"))
+		e2e.CreateKept(ctx, s.cl, fresh)
+	}
+	e2e.DeployAll(ctx, s.cl, pods...)
+	if fresh != nil {
+		client = e2e.WaitReady(ctx, s.cl, fresh)[0]
+	}
+	s.client = client
 }
 
 // observe sends every route through every entry once — the runner's from

@@ -337,9 +337,17 @@ func classText(class string) string {
 	return "IngressClass " + class
 }
 
+// describeClass registers every case for class, each in a top-level
+// container of its own: Ginkgo then hands the cases that go on after their
+// routes hold (changes, a window) out first (SpecPriority), instead of in
+// the order of their texts, so that no long case starts last.
 func describeClass(class string) {
-	Describe("Ingress served by "+classText(class), Label("ingress", e2e.FeatureIngress), func() {
-		for _, c := range cases {
+	for _, c := range cases {
+		priority := 0
+		if c.then != nil {
+			priority = 1
+		}
+		Describe("Ingress served by "+classText(class), Label("ingress", e2e.FeatureIngress), SpecPriority(priority), func() {
 			It(c.text, Label(e2e.Conformance), func(ctx SpecContext) {
 				s := newScene(ctx, class)
 				if c.gate != nil {
@@ -357,8 +365,8 @@ func describeClass(class string) {
 					c.then(ctx, s, routes)
 				}
 			})
-		}
-	})
+		})
+	}
 	describeDisruptive(class)
 }
 

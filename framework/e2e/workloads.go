@@ -71,16 +71,16 @@ func SuiteNamespace(ctx context.Context, cl *kube.Client, base string) string {
 // SuiteNamespace (removed with it).
 func DeployKept(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) []*corev1.Pod {
 	GinkgoHelper()
-	CreateKept(ctx, cl, pods...)
+	for _, p := range pods {
+		CreateKept(ctx, cl, p)
+	}
 	return WaitReady(ctx, cl, pods...)
 }
 
-// CreateKept creates pods kept until the suite ends, without waiting.
-func CreateKept(ctx context.Context, cl *kube.Client, pods ...*corev1.Pod) {
+// CreateKept creates a pod kept until the suite ends, without waiting.
+func CreateKept(ctx context.Context, cl *kube.Client, pod *corev1.Pod) {
 	GinkgoHelper()
-	for _, p := range pods {
-		createLabelled(ctx, cl, p)
-	}
+	createLabelled(ctx, cl, pod)
 }
 
 // WaitReady waits until each pod is Ready and returns them with their IPs.

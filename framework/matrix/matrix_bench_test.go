@@ -187,6 +187,20 @@ func BenchmarkTopologyStartup(b *testing.B) {
 	}
 }
 
+// BenchmarkTopologyTeardown removes those nine pods with their three
+// namespaces and waits until the namespaces are gone: what a run pays at
+// its end for each topology (netconform's cleanup, by the run-ID label).
+func BenchmarkTopologyTeardown(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		cl, _ := benchTopology(b)
+		b.StartTimer()
+		if err := cl.DeleteLabelled(context.Background(), kube.RunIDLabel+"=bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkPolicyPropagation is the CNI's part of a NetworkPolicy case:
 // from creating a deny-all ingress policy in one namespace until the
 // matrix shows every pod of that namespace isolated ("s-enforced/op"),

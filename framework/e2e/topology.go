@@ -12,7 +12,6 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/agent"
@@ -87,25 +86,21 @@ func DeployTopology(ctx context.Context, cl *kube.Client, base string, opts ...T
 	for _, o := range opts {
 		o(&cfg)
 	}
+	namespace, deploy := Namespace, DeployAll
+	if cfg.suiteLong {
+		namespace, deploy = SuiteNamespace, DeployKept
+	}
 	t := &Topology{cl: cl, NS: map[string]string{}, namespaces: cfg.namespaces, nsLabels: map[string]map[string]string{}}
 	var pods []*corev1.Pod
 	for _, ns := range cfg.namespaces {
-		if cfg.suiteLong {
-			t.NS[ns] = SuiteNamespace(ctx, cl, cfg.base+"-"+ns)
-		} else {
-			t.NS[ns] = Namespace(ctx, cl, cfg.base+"-"+ns)
-		}
+		t.NS[ns] = namespace(ctx, cl, cfg.base+"-"+ns)
 		t.nsLabels[t.NS[ns]] = t.Label(ctx, ns, map[string]string{"ns": ns})
 		for _, name := range cfg.pods {
 			podOpts := append(slices.Clone(cfg.podOptions), agent.WithLabels(map[string]string{"pod": name}))
 			pods = append(pods, agent.Pod(name, t.NS[ns], podOpts...))
 		}
 	}
-	if cfg.suiteLong {
-		t.Pods = DeployKept(ctx, cl, pods...)
-	} else {
-		t.Pods = DeployAll(ctx, cl, pods...)
-	}
+	t.Pods = deploy(ctx, cl, pods...)
 	return t
 }
 
@@ -115,9 +110,7 @@ func DeployTopology(ctx context.Context, cl *kube.Client, base string, opts ...T
 func (t *Topology) StartRemoval(ctx context.Context) error {
 	var errs []error
 	for _, ns := range t.NS {
-		if err := t.cl.Clientset.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("deleting namespace %s: %w", ns, err))
-		}
+		errs = append(errs, t.cl.DeleteNamespace(ctx, ns))
 	}
 	return errors.Join(errs...)
 }

@@ -107,8 +107,8 @@ var client *corev1.Pod
 
 var _ = e2e.OnProcessEnd(func(ctx context.Context) {
 	if client != nil {
-		if err := e2e.Cluster.Clientset.CoreV1().Namespaces().Delete(ctx, client.Namespace, metav1.DeleteOptions{}); err != nil {
-			GinkgoWriter.Printf("the run's cleanup removes namespace %s instead: %v\n", client.Namespace, err)
+		if err := e2e.Cluster.DeleteNamespace(ctx, client.Namespace); err != nil {
+			GinkgoWriter.Printf("the run's cleanup removes it instead: %v\n", err)
 		}
 	}
 })

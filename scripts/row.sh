@@ -29,10 +29,10 @@ addons=${ADDONS-metallb,traefik,haproxy}
 # INGRESS=1 adds suites/ingress (once per IngressClass), about 4 minutes
 # more per row here, and its Disruptive proofs (about 11 minutes) unless
 # INGRESS_DISRUPTIVE=0.
-ingress=() ingress_disruptive=()
+no_ingress=' && !ingress' no_ingress_disruptive=' && !ingress'
 if [ "${INGRESS:-0}" = 1 ]; then
-  ingress=(./suites/ingress)
-  [ "${INGRESS_DISRUPTIVE:-1}" = 1 ] && ingress_disruptive=(./suites/ingress)
+  no_ingress=''
+  [ "${INGRESS_DISRUPTIVE:-1}" = 1 ] && no_ingress_disruptive=''
 fi
 procs=${PROCS:-4}
 bin=bin/netconform
@@ -92,6 +92,11 @@ if [ "${LEAST_PRIVILEGE:-0}" = 1 ]; then
   run_kc=$lp/runner.kubeconfig disruptive_kc=$lp/disruptive.kubeconfig
 fi
 
+# Every suite in one test binary (suites/all), linked once for the row's
+# steps: each step is one Ginkgo run with one preflight and one cleanup,
+# whose processes take specs from every suite it selects.
+go tool ginkgo build --tags allsuites ./suites/all >/dev/null
+suites=./suites/all/all.test
 ginkgo() { go tool ginkgo --timeout 40m --keep-going --poll-progress-after 120s "$@"; }
 step() {
   local name=$1; shift
@@ -100,16 +105,16 @@ step() {
   say "$name in $(( $(date +%s) - t0 )) s"
 }
 
-step "pods, services, dns${ingress:+, ingress}" ginkgo -p --procs "$procs" --label-filter '!Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress[@]}" -- -kubeconfig "$run_kc" "${suite_flags[@]}"
+step "pods, services, dns$([ -n "$no_ingress" ] || echo ', ingress')" ginkgo -p --procs "$procs" --label-filter "!Disruptive && !netpol$no_ingress" "$suites" -- -kubeconfig "$run_kc" "${suite_flags[@]}"
 # Its cases are handed to NETPOL_PROCS Ginkgo processes (2 by default),
 # each with a topology of its own: on 2 cores, on a warm kube-router
 # cluster, 132 s with 2 processes and with 3 (a third topology's pods
 # cost what its cases save). After the other suites, not beside them:
 # CPU starvation turns late replies into false denials.
-step "netpol" ginkgo --procs "${NETPOL_PROCS:-2}" --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$run_kc" "${suite_flags[@]}"
+step "netpol" ginkgo --procs "${NETPOL_PROCS:-2}" --label-filter 'netpol && !Disruptive' "$suites" -- -kubeconfig "$run_kc" "${suite_flags[@]}"
 # They break the cluster on purpose, one at a time, and repair it: each
 # shows a conformance check failing for the right reason.
-step "disruptive specs" ginkgo --label-filter 'Disruptive' ./suites/pods ./suites/services ./suites/dns "${ingress_disruptive[@]}" ./suites/netpol -- -kubeconfig "$disruptive_kc" "${suite_flags[@]}"
+step "disruptive specs" ginkgo --label-filter "Disruptive$no_ingress_disruptive" "$suites" -- -kubeconfig "$disruptive_kc" "${suite_flags[@]}"
 if [ "${REGISTRY:-0}" = 1 ]; then
   # A wrong registry (port closed, image not pushed, no answer) fails
   # preflight within 30 s, naming the image and the pull error.

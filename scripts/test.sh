@@ -45,7 +45,8 @@ for cni in $cnis; do
   t0=$(date +%s)
   "$bin" cluster up --name "$CLUSTER" --cni "$nopolicy" --reuse --build=false
   kubeconfig=$("$bin" cluster kubeconfig --name "$CLUSTER")
-  NETCONFORM_REPORT_DIR=$reports/$nopolicy go tool ginkgo --timeout 20m --label-filter '!Disruptive' ./suites/netpol -- -kubeconfig "$kubeconfig"
+  go tool ginkgo build --tags allsuites ./suites/all >/dev/null
+  NETCONFORM_REPORT_DIR=$reports/$nopolicy go tool ginkgo --timeout 20m --label-filter 'netpol && !Disruptive' ./suites/all/all.test -- -kubeconfig "$kubeconfig"
   "$bin" report expect --label Feature:NetworkPolicy --state unsupported "$reports/$nopolicy"/netpol-*.conformance.json
   echo "test.sh: netpol on $nopolicy (no policy enforcement) in $(( $(date +%s) - t0 )) s"
   "$bin" cluster down --name "$CLUSTER"

@@ -18,18 +18,14 @@ import (
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/kube"
-	"github.com/netconform/netconform/suites/dns"
-	ingresssuite "github.com/netconform/netconform/suites/ingress"
-	"github.com/netconform/netconform/suites/netpol"
-	"github.com/netconform/netconform/suites/pods"
-	"github.com/netconform/netconform/suites/services"
+	"github.com/netconform/netconform/suites/all"
 )
 
 // verifySuites are the suites linked into the binary, in the order a
-// reader builds the concepts up (the summary's rows). Importing a suite
-// package registers its specs; ingress registers its per-class specs
-// once it knows the cluster.
-var verifySuites = []string{pods.Name, services.Name, dns.Name, netpol.Name, ingresssuite.Name}
+// reader builds the concepts up (the summary's rows). Importing suites/all
+// registers their specs; all.Register adds the per-IngressClass ones once
+// the cluster is known.
+var verifySuites = all.Names
 
 // embeddedOnly are the suite flags that only shape the embedded kind
 // cluster of go test: verify never creates a cluster.
@@ -94,7 +90,7 @@ func verify(ctx context.Context, args []string) error {
 	if _, err := kube.Open(ctx, path); err != nil {
 		return fmt.Errorf("cannot reach the cluster of kubeconfig %s: %w", path, err)
 	}
-	if err := ingresssuite.Register(); err != nil {
+	if err := all.Register(); err != nil {
 		return fmt.Errorf("listing the cluster's IngressClasses: %w", err)
 	}
 

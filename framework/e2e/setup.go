@@ -68,13 +68,26 @@ var lease *cluster.Lease
 // resolves (or creates) the cluster, runs preflight once, shares the run ID
 // with parallel processes, cleans up every object the run made (also after
 // Ctrl-C), and writes the reports.
-func RunSuite(t *testing.T, suite string) {
-	if err := registerSuiteNodes(func(r Report) error { return writeReports(r, suite, *reportDir) }); err != nil {
+func RunSuite(t *testing.T, suite string) { RunSuites(t, suite) }
+
+// RunSuites is RunSuite for the specs of several suites linked into one
+// test binary (suites/all): one Ginkgo run, whose parallel processes take
+// specs from every suite, with one preflight and one cleanup, and each
+// suite's reports written as its own run would write them.
+func RunSuites(t *testing.T, suites ...string) {
+	write := func(r Report) error { return writeReports(r, suites[0], *reportDir) }
+	if len(suites) > 1 {
+		write = func(r Report) error {
+			_, _, err := writeSuiteReports(r, suites, *reportDir)
+			return err
+		}
+	}
+	if err := registerSuiteNodes(write); err != nil {
 		t.Fatal(err)
 	}
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = withDisruptive(suiteConfig.LabelFilter, *disruptive)
-	RunSpecs(t, suite, suiteConfig, reporterConfig, guardSuite())
+	RunSpecs(t, strings.Join(suites, ", "), suiteConfig, reporterConfig, guardSuite())
 }
 
 // onReady, when set, hears of the cluster once preflight passed (Verify

@@ -132,12 +132,27 @@ func FilteredOut(s SpecReport) bool {
 	return s.State == types.SpecStateSkipped && s.Failure.Message == ""
 }
 
-// writeVerifyReports writes, for each suite that had specs to run, the
-// same reports as go test does (JUnit, Ginkgo JSON, conformance JSON:
-// <suite>-<run>.*), so that report html and report expect read both
-// alike, and then the HTML page of this run's conformance reports.
+// writeVerifyReports writes each suite's reports (writeSuiteReports),
+// then the HTML page of this run's conformance reports.
 func writeVerifyReports(r Report, suites []string, dir string) ([]string, error) {
-	var files, conformances []string
+	files, conformances, err := writeSuiteReports(r, suites, dir)
+	if len(conformances) > 0 {
+		page := filepath.Join(dir, "verify-"+RunID+".html")
+		if herr := writeHTML(page, conformances); herr != nil {
+			err = errors.Join(err, herr)
+		} else {
+			files = append(files, page)
+		}
+	}
+	return files, err
+}
+
+// writeSuiteReports writes, for each suite that had specs to run in a run
+// of several suites, the same reports as its own package's run does
+// (JUnit, Ginkgo JSON, conformance JSON: <suite>-<run>.*), so that report
+// html and report expect read both alike. It returns the files written,
+// and the conformance reports among them.
+func writeSuiteReports(r Report, suites []string, dir string) (files, conformances []string, err error) {
 	var errs []error
 	for _, suite := range suites {
 		sub, ok := suiteReport(r, suite, suites)
@@ -152,31 +167,27 @@ func writeVerifyReports(r Report, suites []string, dir string) ([]string, error)
 		files = append(files, base+".junit.xml", base+".ginkgo.json", base+".conformance.json")
 		conformances = append(conformances, base+".conformance.json")
 	}
-	if len(conformances) > 0 {
-		page := filepath.Join(dir, "verify-"+RunID+".html")
-		if err := writeHTML(page, conformances); err != nil {
-			errs = append(errs, err)
-		} else {
-			files = append(files, page)
-		}
-	}
-	return files, errors.Join(errs...)
+	return files, conformances, errors.Join(errs...)
 }
 
 // suiteReport is the part of r that belongs to suite: its specs and the
-// run's setup and cleanup nodes (whose failure is every suite's). It is
-// false when a filter left out every spec of the suite.
+// run's setup and cleanup nodes (whose failure is every suite's). Its run
+// time is its share of the run's: the run's wall time in proportion to
+// the time its specs took, so that the suites' times add up to the run's,
+// serial or parallel. It is false when a filter left out every spec of
+// the suite.
 func suiteReport(r Report, suite string, suites []string) (Report, bool) {
 	sub := r
 	sub.SuiteDescription = suite
 	sub.SpecReports = nil
 	var specs, kept int
-	var runTime time.Duration
+	var own, all time.Duration
 	for _, s := range r.SpecReports {
 		if s.LeafNodeType != types.NodeTypeIt {
 			sub.SpecReports = append(sub.SpecReports, s)
 			continue
 		}
+		all += s.RunTime
 		if SuiteOf(s.Labels(), suites) != suite {
 			continue
 		}
@@ -184,11 +195,13 @@ func suiteReport(r Report, suite string, suites []string) (Report, bool) {
 		if !FilteredOut(s) {
 			kept++
 		}
-		runTime += s.RunTime
+		own += s.RunTime
 		sub.SpecReports = append(sub.SpecReports, s)
 	}
-	// The suite's share of a serial run.
-	sub.RunTime = runTime
+	sub.RunTime = 0
+	if all > 0 {
+		sub.RunTime = time.Duration(float64(r.RunTime) * float64(own) / float64(all))
+	}
 	return sub, specs == 0 || kept > 0
 }
 

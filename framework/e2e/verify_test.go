@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -72,5 +73,36 @@ func TestVerifyReproNamesDisruptive(t *testing.T) {
 	want := `netconform verify --kubeconfig /k --disruptive --focus '^Cluster DNS, broken on purpose, fails when CoreDNS is at 0$'`
 	if got != want {
 		t.Errorf("repro %s\nwant %s", got, want)
+	}
+}
+
+// In one run of several suites, parallel or serial, each suite's run time
+// is its share of the run's wall time, by the time its specs took: the
+// columns of the matrix page add up to the run, not to the processes' sum.
+func TestSuiteRunTimesShareTheRunsWallTime(t *testing.T) {
+	spec := func(suite string, took time.Duration) types.SpecReport {
+		s := labelled(suite, suite+" spec", types.SpecStatePassed, "")
+		s.RunTime = took
+		return s
+	}
+	// 4 processes: 80 s of specs in a 20 s run.
+	r := types.Report{RunTime: 20 * time.Second, SpecReports: types.SpecReports{
+		{LeafNodeType: types.NodeTypeSynchronizedBeforeSuite, State: types.SpecStatePassed, RunTime: 5 * time.Second},
+		spec("pods", 20*time.Second), spec("dns", 50*time.Second), spec("dns", 10*time.Second),
+	}}
+	suites := []string{"pods", "dns", "netpol"}
+	var sum time.Duration
+	for suite, want := range map[string]time.Duration{"pods": 5 * time.Second, "dns": 15 * time.Second} {
+		sub, ok := suiteReport(r, suite, suites)
+		if !ok || sub.RunTime != want {
+			t.Errorf("%s: run time %s (kept %v), want %s", suite, sub.RunTime, ok, want)
+		}
+		sum += sub.RunTime
+	}
+	if sum != r.RunTime {
+		t.Errorf("the suites' times add up to %s, the run took %s", sum, r.RunTime)
+	}
+	if _, ok := suiteReport(r, "netpol", suites); !ok {
+		t.Error("a suite with no spec in the run must still get its (empty) report")
 	}
 }

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -304,11 +305,35 @@ func Delete(ctx context.Context, name, kubeconfig string, logf func(string, ...a
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	if err := provider(logf).Delete(name, kubeconfig); err != nil {
-		return fmt.Errorf("deleting kind cluster %q: %w", name, err)
+	p := provider(logf)
+	if err := p.Delete(name, kubeconfig); err != nil {
+		// A node whose runc was interrupted mid-start keeps a frozen
+		// cgroup that no signal gets through: thaw it and try again.
+		thawed, terr := thawNodes(nodeContainers(p, name))
+		if len(thawed) == 0 || terr != nil {
+			return fmt.Errorf("deleting kind cluster %q: %w", name, errors.Join(err, terr))
+		}
+		logf("deleting kind cluster %q: thawed %d frozen cgroup(s) in its nodes (%s), trying again", name, len(thawed), strings.Join(thawed, ", "))
+		if err := p.Delete(name, kubeconfig); err != nil {
+			return fmt.Errorf("deleting kind cluster %q: %w", name, err)
+		}
 	}
 	if err := os.Remove(kubeconfig); err != nil && !os.IsNotExist(err) {
 		return err
 	}
 	return nil
+}
+
+// nodeContainers are the names of the cluster's node containers (none when
+// they cannot be listed).
+func nodeContainers(p *kindcluster.Provider, name string) []string {
+	list, err := p.ListNodes(name)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, n := range list {
+		names = append(names, n.String())
+	}
+	return names
 }

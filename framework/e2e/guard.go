@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -41,6 +42,10 @@ func guardSuite() types.AroundNodeDecorator {
 			}
 		}
 		if slices.Contains(CurrentSpecReport().Labels(), Disruptive) {
+			suiteConfig, _ := GinkgoConfiguration()
+			if why := disruptiveInParallel(true, suiteConfig); why != "" {
+				AbortSuite(why)
+			}
 			if err := disruptivePermissions(ctx); err != nil {
 				AbortSuite("the Disruptive specs do not start: " + err.Error())
 			}
@@ -76,4 +81,19 @@ func disruptivePermissions(ctx context.Context) error {
 func disruptiveSelected(filter string, enabled bool) bool {
 	match, err := types.ParseLabelFilter(withDisruptive(filter, enabled))
 	return err == nil && match([]string{Disruptive})
+}
+
+// disruptiveInParallel says why a run cannot take Disruptive specs
+// ("" when it can): they break the cluster on purpose, so nothing else may
+// run beside them, and the run must have one process. They are not marked
+// Serial, which would serialize them within a parallel run: Ginkgo keeps
+// Serial specs, even the ones a label filter leaves out, for process 1
+// after every other process has finished, so in every parallel run
+// process 1 would sit idle instead of starting to remove what it kept
+// (OnProcessEnd). selected is whether the run asks for them.
+func disruptiveInParallel(selected bool, c types.SuiteConfig) string {
+	if !selected || c.ParallelTotal <= 1 {
+		return ""
+	}
+	return fmt.Sprintf("the Disruptive specs do not start: they break the cluster on purpose and run one at a time, with nothing beside them, but this run has %d parallel processes: run them without -p (go tool ginkgo --label-filter Disruptive …, or go test … -disruptive)", c.ParallelTotal)
 }

@@ -1,6 +1,11 @@
 package e2e
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
 
 func TestDisruptiveSelected(t *testing.T) {
 	for _, c := range []struct {
@@ -18,6 +23,24 @@ func TestDisruptiveSelected(t *testing.T) {
 	} {
 		if got := disruptiveSelected(c.filter, c.enabled); got != c.want {
 			t.Errorf("disruptiveSelected(%q, %v) = %v, want %v", c.filter, c.enabled, got, c.want)
+		}
+	}
+}
+
+// Disruptive specs are not Serial (see disruptiveInParallel): a parallel
+// run that takes them must stop before anything breaks.
+func TestDisruptiveSpecsRefuseParallelRuns(t *testing.T) {
+	for _, c := range []struct {
+		selected bool
+		procs    int
+		refused  bool
+	}{{true, 1, false}, {true, 2, true}, {false, 4, false}, {true, 0, false}} {
+		why := disruptiveInParallel(c.selected, types.SuiteConfig{ParallelTotal: c.procs})
+		if (why != "") != c.refused {
+			t.Errorf("selected %v, %d processes: %q", c.selected, c.procs, why)
+		}
+		if c.refused && !strings.Contains(why, "without -p") {
+			t.Errorf("the refusal does not say what to do: %q", why)
 		}
 	}
 }

@@ -110,6 +110,10 @@ func registerSuiteNodes(write func(Report) error) error {
 	SetDefaultEventuallyPollingInterval(timeouts.Current.Poll)
 	SetDefaultConsistentlyPollingInterval(timeouts.Current.Repeat)
 	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+		suiteConfig, _ := GinkgoConfiguration()
+		if why := disruptiveInParallel(*disruptive || disruptiveSelected(GinkgoLabelFilter(), false), suiteConfig); why != "" {
+			Fail(why)
+		}
 		env := Env{RunID: newRunID(), Kubeconfig: KubeconfigPath()}
 		if env.Kubeconfig == "" {
 			By("creating the embedded kind cluster " + EmbeddedClusterName + " (no kubeconfig given)")
@@ -227,8 +231,8 @@ func buildImages(ctx context.Context) error {
 
 // withDisruptive keeps the Disruptive specs out of a run unless asked for,
 // by -disruptive or by a label filter that names them: they break the
-// cluster on purpose, and Serial only orders specs within one suite, not
-// across suite packages that go test runs at the same time.
+// cluster on purpose, and nothing orders them against suite packages that
+// go test runs at the same time.
 func withDisruptive(filter string, enabled bool) string {
 	switch {
 	case enabled || strings.Contains(filter, Disruptive):

@@ -16,7 +16,7 @@ import (
 	"github.com/netconform/netconform/framework/timeouts"
 )
 
-var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), Serial, func() {
+var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), func() {
 	It("is reported as unanswered when CoreDNS is scaled to 0", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "dns-down")
@@ -55,7 +55,7 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 	})
 })
 
-var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), Serial, func() {
+var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), func() {
 	It("names the one CoreDNS replica that no longer answers, while the others do", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		replicas, err := cl.Clientset.CoreV1().Pods("kube-system").List(ctx, metav1.ListOptions{LabelSelector: "k8s-app=kube-dns"})

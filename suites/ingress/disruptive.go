@@ -88,7 +88,7 @@ func deployment(ctx context.Context, s *scene) (*appsv1.Deployment, func(context
 }
 
 func describeDisruptive(class string) {
-	Describe("Ingress served by "+classText(class)+", broken on purpose,", Label("ingress", e2e.FeatureIngress, e2e.Disruptive), Serial, func() {
+	Describe("Ingress served by "+classText(class)+", broken on purpose,", Label("ingress", e2e.FeatureIngress, e2e.Disruptive), func() {
 		It("fails every conformance check, naming the controller and its pods, when the controller is scaled to 0", func(ctx SpecContext) {
 			all := prepare(ctx, class)
 			Expect(all).NotTo(BeEmpty())

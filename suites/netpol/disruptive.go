@@ -18,7 +18,7 @@ func setPolicy(ctx SpecContext, sw cni.PolicySwitch, enforce bool) {
 	Expect(sw.SetPolicy(ctx, e2e.Cluster, e2e.Current.CNI, enforce)).To(Succeed(), "switching %s's NetworkPolicy enforcement (on: %v)", e2e.Current.CNI.Name, enforce)
 }
 
-var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disruptive, e2e.FeatureNetworkPolicy), Serial, func() {
+var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disruptive, e2e.FeatureNetworkPolicy), func() {
 	It("reports the violating cells of every policy case when the CNI's enforcement is off but pods are still routed", func(ctx SpecContext) {
 		desc, known := cni.Describe(e2e.Current.CNI.Name)
 		if !known || desc.PolicySwitch == nil {

@@ -24,7 +24,7 @@ import (
 // each mends the node afterwards. They share one mesh of pods (one per
 // node), shown intact again by each spec before it breaks anything, so a
 // mend that fell short fails the next spec, not passes it.
-var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disruptive), Serial, Ordered, func() {
+var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disruptive), Ordered, func() {
 	var (
 		cl            *kube.Client
 		pods          *mesh.Mesh // the pods' mesh, without hostNetwork pods

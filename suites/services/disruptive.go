@@ -37,7 +37,7 @@ echo "kube-proxy rules left: $(iptables-save | grep -c -- '-j KUBE-SVC-' || true
 
 // These specs break Service proxying on purpose and show the conformance
 // check then fails, naming the cause; they repair the cluster afterwards.
-var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptive), Serial, func() {
+var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptive), func() {
 	It("are reported unreachable, naming the missing kube-proxy, when kube-proxy is removed and its rules flushed", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		proxies := cl.Clientset.AppsV1().DaemonSets("kube-system")
@@ -128,7 +128,7 @@ const hairpinOff = `for f in /sys/class/net/*/brport/hairpin_mode; do
   [ -e "$f" ] && [ "$(cat "$f")" = 1 ] && echo 0 > "$f" && echo "$f"
 done; true`
 
-var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptive), Serial, func() {
+var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptive), func() {
 	It("are reported as not coming back to the pod that sent them when hairpin mode is off on its node", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "hairpin-off")

@@ -281,7 +281,7 @@ func flushNeighbour(ctx context.Context, ip string) {
 
 // This spec removes MetalLB's speakers and shows the LoadBalancer check
 // then fails, naming them; it puts the speakers back afterwards.
-var _ = Describe("A Service of type LoadBalancer, broken on purpose,", Label("services", e2e.Disruptive, e2e.FeatureLoadBalancer), Serial, func() {
+var _ = Describe("A Service of type LoadBalancer, broken on purpose,", Label("services", e2e.Disruptive, e2e.FeatureLoadBalancer), func() {
 	It("is reported unreachable, naming MetalLB's missing speaker, when the speaker DaemonSet is removed", func(ctx SpecContext) {
 		e2e.Requires(feature.LoadBalancer)
 		cl := e2e.Cluster

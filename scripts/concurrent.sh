@@ -46,10 +46,16 @@ run "$c"; pid_c=${pids[2]}
 say "runs $a, $b and $c started"
 
 # C's spec namespace exists (and A's and B's): C crashes.
-# (Kept as seen: looked up again, a namespace could be gone by then.)
+# (Kept as seen: looked up again, a namespace could be gone by then.) One
+# listing of every run's namespaces per look, so that the three are seen
+# at one instant: three listings one after another, each seconds long on a
+# loaded machine, once missed the moment all three were there.
 ns_a= ns_b= ns_c=
 for _ in $(seq 240); do
-  ns_a=$(namespaces "$a") ns_b=$(namespaces "$b") ns_c=$(namespaces "$c")
+  all=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run 2>/dev/null || true)
+  ns_a=$(sed -n "s/^left: \(nc-$a-dns-[a-z0-9]\{5\}\) (Active.*/\1/p" <<<"$all" | head -n1)
+  ns_b=$(sed -n "s/^left: \(nc-$b-dns-[a-z0-9]\{5\}\) (Active.*/\1/p" <<<"$all" | head -n1)
+  ns_c=$(sed -n "s/^left: \(nc-$c-dns-[a-z0-9]\{5\}\) (Active.*/\1/p" <<<"$all" | head -n1)
   [ -n "$ns_a" ] && [ -n "$ns_b" ] && [ -n "$ns_c" ] && break
   sleep 1
 done

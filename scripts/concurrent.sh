@@ -35,8 +35,10 @@ run() { # run ID: starts the suite in a process group of its own
     -ginkgo.label-filter "!Disruptive" -ginkgo.timeout 10m -ginkgo.no-color >"$tmp/$1.log" 2>&1) &
   pids+=($!)
 }
-# A run's main namespace, while Active: nc-<run>-dns-<5 random>.
-namespaces() { KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --run-id "$1" 2>/dev/null | sed -n "s/^left: \(nc-$1-dns-[a-z0-9]\{5\}\) (Active.*/\1/p"; }
+# Run $1's main namespace, while Active (nc-<run>-dns-<5 random>), in a
+# cleanup listing on stdin.
+main_ns() { sed -n "s/^left: \(nc-$1-dns-[a-z0-9]\{5\}\) (Active.*/\1/p" | head -n1; }
+namespaces() { KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --run-id "$1" 2>/dev/null | main_ns "$1"; }
 # Every object a cleanup of run $1 would remove.
 objects() { KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run --run-id "$1" 2>/dev/null | sed -n 's/^left: \([^ ]*\) .*/\1/p'; }
 
@@ -53,9 +55,7 @@ say "runs $a, $b and $c started"
 ns_a= ns_b= ns_c=
 for _ in $(seq 240); do
   all=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run 2>/dev/null || true)
-  ns_a=$(sed -n "s/^left: \(nc-$a-dns-[a-z0-9]\{5\}\) (Active.*/\1/p" <<<"$all" | head -n1)
-  ns_b=$(sed -n "s/^left: \(nc-$b-dns-[a-z0-9]\{5\}\) (Active.*/\1/p" <<<"$all" | head -n1)
-  ns_c=$(sed -n "s/^left: \(nc-$c-dns-[a-z0-9]\{5\}\) (Active.*/\1/p" <<<"$all" | head -n1)
+  ns_a=$(main_ns "$a" <<<"$all") ns_b=$(main_ns "$b" <<<"$all") ns_c=$(main_ns "$c" <<<"$all")
   [ -n "$ns_a" ] && [ -n "$ns_b" ] && [ -n "$ns_c" ] && break
   sleep 1
 done

@@ -148,22 +148,35 @@ func Create(ctx context.Context, cfg Config) (*Cluster, error) {
 	return c, nil
 }
 
-// plan lists the steps of Create: the kind cluster (made, or reused when
-// it exists), its images, the egress guard, the CNI, waits and the
+// plan lists the steps of Create: the kind cluster (made of a node image
+// holding its images, or reused when it exists and loaded with them), the
+// egress guard, the CNI, waits and the
 // end-to-end check, then the add-ons.
 func plan(cfg Config, plugin cni.Plugin, exists bool) []Step {
-	steps := []Step{kindStep(exists, plugin.PodSubnet)}
+	var steps []Step
+	if !exists {
+		// New nodes are made of a node image that holds every image the
+		// steps need, the suites' own pods' too (images.RunImages: probe
+		// agents, and node tools for the Disruptive specs).
+		steps = append(steps, Step{Name: "node image", Images: images.RunImages, Run: func(ctx context.Context, c *Cluster) error {
+			ref, err := images.NodeWith(ctx, c.cfg.NodeImage, c.images, c.cfg.Log)
+			c.cfg.NodeImage = ref
+			return err
+		}})
+	}
+	steps = append(steps, kindStep(exists, plugin.PodSubnet))
 	if cfg.Registry != "" {
 		steps = append(steps, Step{Name: "registry " + cfg.Registry, Run: func(ctx context.Context, c *Cluster) error {
 			return trustRegistry(ctx, c.nodes, cfg.Registry)
 		}})
 	}
-	steps = append(steps,
-		// The suites' own pods: probe agents, and node tools for the
-		// Disruptive specs.
-		Step{Name: "load images", Images: images.RunImages, Run: func(ctx context.Context, c *Cluster) error {
+	if exists {
+		// Nodes made before: the images may have changed since.
+		steps = append(steps, Step{Name: "load images", Images: images.RunImages, Run: func(ctx context.Context, c *Cluster) error {
 			return loadImages(ctx, c.nodes, c.images)
-		}},
+		}})
+	}
+	steps = append(steps,
 		Step{Name: "egress guard", Run: func(ctx context.Context, c *Cluster) error {
 			return guardEgress(ctx, c.nodes, plugin.PodSubnet)
 		}},

@@ -20,7 +20,7 @@ func TestPlanWithARegistryPullsTheSuitesImages(t *testing.T) {
 		t.Fatal(err)
 	}
 	steps := plan(cfg, plugin, false)
-	if steps[1].Name != "registry 172.18.0.9:5000" || steps[2].Name != "load images" {
+	if steps[1].Name != "kind create" || steps[2].Name != "registry 172.18.0.9:5000" {
 		t.Errorf("steps %q, %q: the registry must be configured right after kind creates the nodes", steps[1].Name, steps[2].Name)
 	}
 	got := loaded(stepImages(steps), cfg.Registry)
@@ -35,8 +35,8 @@ func TestPlanWithARegistryPullsTheSuitesImages(t *testing.T) {
 	if all := loaded(stepImages(steps), ""); !slices.Contains(all, images.Agent) || !slices.Contains(all, images.NetTools) {
 		t.Errorf("without a registry the suites' images must be loaded: %v", all)
 	}
-	if plain := plan(Config{CNI: "kube-router"}, plugin, false); plain[1].Name != "load images" {
-		t.Errorf("a cluster without a registry has a registry step: %q", plain[1].Name)
+	if plain := plan(Config{CNI: "kube-router"}, plugin, false); plain[2].Name != "egress guard" {
+		t.Errorf("a cluster without a registry has a registry step: %q", plain[2].Name)
 	}
 }
 

@@ -18,7 +18,9 @@ import (
 type Step struct {
 	Name string
 	// Images are the logical names (images catalog) of what the step runs
-	// in the cluster; the "load images" step loads every step's.
+	// in the cluster; the "node image" step bakes every step's into the
+	// nodes' image (the "load images" step loads them into a reused
+	// cluster's nodes).
 	Images []string
 	Run    func(ctx context.Context, c *Cluster) error
 }

@@ -109,12 +109,18 @@ func TestPlanRunsAddOnsOnACheckedCluster(t *testing.T) {
 	for _, s := range plan(cfg, plugin, false) {
 		names = append(names, s.Name)
 	}
-	want := []string{"kind create", "load images", "egress guard", "install CNI kube-router", "wait nodes and system pods", "cross-node check", "add-on fake-lb: apply", "add-on fake-lb: wait"}
+	want := []string{"node image", "kind create", "egress guard", "install CNI kube-router", "wait nodes and system pods", "cross-node check", "add-on fake-lb: apply", "add-on fake-lb: wait"}
 	if !slices.Equal(names, want) {
 		t.Errorf("plan %q\nwant %q", names, want)
 	}
-	if got := stepImages(plan(cfg, plugin, true)); !slices.Contains(got, "kube-router") || !slices.Contains(got, "fake-lb-speaker") {
-		t.Errorf("images of a reused cluster's plan: %v", got)
+	reused := plan(cfg, plugin, true)
+	if reused[0].Name != "kind reuse" || reused[1].Name != "load images" {
+		t.Errorf("a reused cluster's nodes are not loaded with the images: %q, %q", reused[0].Name, reused[1].Name)
+	}
+	for _, p := range [][]Step{plan(cfg, plugin, false), reused} {
+		if got := stepImages(p); !slices.Contains(got, "kube-router") || !slices.Contains(got, "fake-lb-speaker") || !slices.Contains(got, images.NetTools) {
+			t.Errorf("images of the plan: %v", got)
+		}
 	}
 }
 

@@ -299,20 +299,41 @@ ENTRYPOINT ["/usr/local/bin/netconform-entrypoint", "/sbin/init"]
 	if err != nil {
 		return err
 	}
-	return b.preload(ctx, stage, Ref(Node))
+	refs := make([]string, len(Preloaded))
+	for i, n := range Preloaded {
+		refs[i] = Ref(n)
+	}
+	return b.preload(ctx, stage, Ref(Node), refs)
 }
 
-// preload commits, as ref, the stage image with the Preloaded images
-// imported into its containerd store.
-func (b *Builder) preload(ctx context.Context, stage, ref string) error {
+// NodeWith is the node image base with the images refs in its containerd
+// store too, so that a cluster made of it loads nothing: importing them
+// into every node of every new cluster took about a minute here, for
+// images most nodes never start. It is built once for each set of refs
+// and kept, tagged after the set, until an image in it changes.
+func NodeWith(ctx context.Context, base string, refs []string, logf func(string, ...any)) (string, error) {
+	if len(refs) == 0 {
+		return base, nil
+	}
+	refs = slices.Sorted(slices.Values(refs))
+	ref := withTag(base, refs)
+	b := &Builder{CacheDir: os.TempDir(), Log: logf}
+	return ref, b.preload(ctx, base, ref, refs)
+}
+
+// withTag names the node image base with the sorted images refs: one tag
+// per set, whatever the images' versions, so that a rebuild replaces it.
+func withTag(base string, refs []string) string {
+	k, set := newHasher()
+	k.add(refs...)
+	return base + "-with-" + set()[:12]
+}
+
+// preload commits, as ref, the stage image with the images refs imported
+// into its containerd store.
+func (b *Builder) preload(ctx context.Context, stage, ref string, refs []string) error {
 	k, sum := newHasher()
-	refs := make([]string, 0, len(Preloaded))
-	for _, img := range append([]string{"stage:" + stage}, Preloaded...) {
-		r := strings.TrimPrefix(img, "stage:")
-		if r == img {
-			r = Ref(img)
-			refs = append(refs, r)
-		}
+	for _, r := range append([]string{stage}, refs...) {
 		id, err := b.imageID(ctx, r)
 		if err != nil {
 			return err

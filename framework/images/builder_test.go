@@ -101,3 +101,17 @@ func TestDebianBase(t *testing.T) {
 		t.Errorf("kube-proxy is on the network base, got %v", r)
 	}
 }
+
+func TestNodeWithTagsOneImagePerSet(t *testing.T) {
+	base := Ref(Node)
+	a := withTag(base, []string{Ref(Agent), Ref(NetTools)})
+	if !strings.HasPrefix(a, base+"-with-") {
+		t.Errorf("tag %s is not named after %s", a, base)
+	}
+	if b := withTag(base, []string{Ref(Agent)}); b == a {
+		t.Errorf("two sets of images share the node image %s", a)
+	}
+	if got, err := NodeWith(context.Background(), base, nil, nil); err != nil || got != base {
+		t.Errorf("NodeWith without images = %q, %v; want the base %s", got, err, base)
+	}
+}

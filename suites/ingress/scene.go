@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -34,6 +35,11 @@ type scene struct {
 	entries []ingress.Entry
 	ns      string
 	client  *corev1.Pod
+	// deferred: deploy creates the pods without waiting for them, for
+	// ready to wait for every scene's at once (a Disruptive proof sets up
+	// every case before it breaks anything).
+	deferred bool
+	pending  []*corev1.Pod
 }
 
 // newScene finds the controller of class; the spec is NotSupported when
@@ -105,6 +111,11 @@ func (s *scene) clientOnly(ctx context.Context, others ...*corev1.Pod) {
 // of a small machine's CPU. One no longer Ready is replaced.
 var client *corev1.Pod
 
+// clientStartedIn is the start of the spec that created client, until
+// it is waited for: in that spec (its deferred scenes) it is not to be
+// replaced for not being Ready yet.
+var clientStartedIn time.Time
+
 var _ = e2e.OnProcessEnd(func(ctx context.Context) {
 	if client != nil {
 		if err := e2e.Cluster.DeleteNamespace(ctx, client.Namespace); err != nil {
@@ -117,21 +128,36 @@ var _ = e2e.OnProcessEnd(func(ctx context.Context) {
 // a client pod, and waits for all of them.
 func (s *scene) deploy(ctx context.Context, pods ...*corev1.Pod) {
 	GinkgoHelper()
-	if client != nil {
+	starting := !clientStartedIn.IsZero() && clientStartedIn.Equal(CurrentSpecReport().StartTime)
+	if client != nil && !starting {
 		live, err := s.cl.Clientset.CoreV1().Pods(client.Namespace).Get(ctx, client.Name, metav1.GetOptions{})
 		if err != nil || !kube.PodReady(live) {
 			client = nil
 		}
 	}
-	var fresh *corev1.Pod
 	if client == nil {
-		fresh = agent.Pod("client", e2e.SuiteNamespace(ctx, s.cl, "ingress-client"))
+		fresh := agent.Pod("client", e2e.SuiteNamespace(ctx, s.cl, "ingress-client"))
 		e2e.CreateKept(ctx, s.cl, fresh)
+		client, clientStartedIn = fresh, CurrentSpecReport().StartTime
+		s.pending = append(s.pending, fresh)
 	}
-	e2e.DeployAll(ctx, s.cl, pods...)
-	if fresh != nil {
-		client = e2e.WaitReady(ctx, s.cl, fresh)[0]
+	e2e.CreatePods(ctx, s.cl, pods...)
+	s.pending = append(s.pending, pods...)
+	if !s.deferred {
+		s.ready(ctx)
 	}
+}
+
+// ready waits for the pods deploy created and takes the client pod,
+// Ready, for the scene's.
+func (s *scene) ready(ctx context.Context) {
+	GinkgoHelper()
+	for _, p := range e2e.WaitReady(ctx, s.cl, s.pending...) {
+		if p.Name == client.Name && p.Namespace == client.Namespace {
+			client, clientStartedIn = p, time.Time{}
+		}
+	}
+	s.pending = nil
 	s.client = client
 }
 

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/reach"
 	"github.com/netconform/netconform/framework/report"
@@ -43,5 +45,24 @@ func TestConformanceCarriesTheTablesOfAFailedMatrix(t *testing.T) {
 	}
 	if !strings.Contains(spec.Diff, "1 of 4 cells differ") {
 		t.Errorf("diff does not count the differing cell:\n%s", spec.Diff)
+	}
+}
+
+// A differing cell must be placeable on its two nodes from the failure.
+func TestTopologyLegendPlacesEveryPodOnItsNode(t *testing.T) {
+	pod := func(ns, name, node string) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: corev1.PodSpec{NodeName: node}}
+	}
+	top := &Topology{
+		NS:         map[string]string{"x": "nc-1-x-abc", "y": "nc-1-y-def"},
+		namespaces: []string{"x", "y"},
+		Pods: []*corev1.Pod{
+			pod("nc-1-x-abc", "a", "w2"), pod("nc-1-x-abc", "b", "w1"),
+			pod("nc-1-y-def", "a", "w2"), pod("nc-1-y-def", "b", "w1"),
+		},
+	}
+	want := "x=nc-1-x-abc y=nc-1-y-def; on node w1: x/b y/b; on node w2: x/a y/a"
+	if got := top.legend(); got != want {
+		t.Errorf("legend\n %q\nwant\n %q", got, want)
 	}
 }

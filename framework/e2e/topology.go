@@ -291,12 +291,23 @@ func (t *Topology) short(p reach.Peer) reach.Peer {
 	return p
 }
 
+// legend names the namespaces behind x, y, z and the node each pod runs
+// on: a cell that differs is then placed on its two nodes.
 func (t *Topology) legend() string {
 	parts := make([]string, len(t.namespaces))
 	for i, ns := range t.namespaces {
 		parts[i] = ns + "=" + t.NS[ns]
 	}
-	return strings.Join(parts, " ")
+	byNode := map[string][]string{}
+	for _, p := range t.Pods {
+		short := t.short(matrix.PeerOf(p))
+		byNode[p.Spec.NodeName] = append(byNode[p.Spec.NodeName], short.Namespace+"/"+short.Pod)
+	}
+	var nodes []string
+	for _, n := range slices.Sorted(maps.Keys(byNode)) {
+		nodes = append(nodes, n+": "+strings.Join(byNode[n], " "))
+	}
+	return strings.Join(parts, " ") + "; on node " + strings.Join(nodes, "; on node ")
 }
 
 // ExpectBaseline waits until the matrix matches the objects once: before

@@ -1,4 +1,4 @@
-package cluster_test
+package addon_test
 
 import (
 	"context"
@@ -6,11 +6,13 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/netconform/netconform/framework/addon" // registers the add-ons
+	_ "github.com/netconform/netconform/framework/addon" // registers the add-ons with package cluster
 	"github.com/netconform/netconform/framework/cluster"
 )
 
-// BenchmarkClusterUp creates a 3-node kube-router cluster with MetalLB,
+// BenchmarkClusterUp (here, where the add-ons are registered, not in
+// package cluster, whose tests want none) creates a 3-node kube-router
+// cluster with MetalLB,
 // Traefik and HAProxy Ingress as a matrix row does, then creates it again
 // over itself (Reuse), which loads the images into the running nodes, and
 // deletes it. It reports the whole creation ("s-up/op"), its node image

@@ -5,8 +5,9 @@
 // guard, CNI install, add-ons, waits, cross-node check), each run with the
 // caller's context, timed and logged. The images the steps run are
 // collected from them and baked into the nodes' image (made once per set
-// of images), or loaded into the nodes of a cluster that is reused. Add-ons (an Ingress controller, a LoadBalancer implementation)
-// bring their own images and steps (RegisterAddOn, Config.AddOns).
+// of images), or loaded into the nodes of a cluster that is reused.
+// Add-ons (an Ingress controller, a LoadBalancer implementation) bring
+// their own images and steps (RegisterAddOn, Config.AddOns).
 //
 // A cluster it creates has one control plane and N workers, kind's default
 // CNI disabled and one of ours installed (package cni, whose descriptor

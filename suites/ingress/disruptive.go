@@ -36,7 +36,6 @@ func (p prepared) checkIn(ctx context.Context) func(Gomega) {
 func prepare(ctx context.Context, class string, only ...ingress.Behaviour) []prepared {
 	GinkgoHelper()
 	var out []prepared
-	var routes [][]ingress.Route
 	for _, c := range cases {
 		if len(only) > 0 && !containsBehaviour(only, c.behaviour) {
 			continue
@@ -47,13 +46,11 @@ func prepare(ctx context.Context, class string, only ...ingress.Behaviour) []pre
 		}
 		s.enter(ctx, "proof")
 		s.deferred = true
-		routes = append(routes, c.setup(ctx, s))
-		out = append(out, prepared{c: c, s: s})
+		out = append(out, prepared{c: c, s: s, routes: c.setup(ctx, s)})
 	}
-	for i := range out {
-		out[i].s.ready(ctx)
-		out[i].routes = routes[i]
-		out[i].check = out[i].s.check(ctx, routes[i]...)
+	for i, p := range out {
+		p.s.ready(ctx)
+		out[i].check = p.s.check(ctx, p.routes...)
 	}
 	for _, p := range out {
 		By("before: " + string(p.c.behaviour) + " holds")

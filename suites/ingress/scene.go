@@ -125,11 +125,11 @@ var _ = e2e.OnProcessEnd(func(ctx context.Context) {
 })
 
 // deploy creates the spec's pods and, when this process has none Ready,
-// a client pod, and waits for all of them.
+// a client pod, and waits for all of them (a deferred scene leaves the
+// wait to ready).
 func (s *scene) deploy(ctx context.Context, pods ...*corev1.Pod) {
 	GinkgoHelper()
-	starting := !clientStartedIn.IsZero() && clientStartedIn.Equal(CurrentSpecReport().StartTime)
-	if client != nil && !starting {
+	if client != nil && !clientStartedIn.Equal(CurrentSpecReport().StartTime) {
 		live, err := s.cl.Clientset.CoreV1().Pods(client.Namespace).Get(ctx, client.Name, metav1.GetOptions{})
 		if err != nil || !kube.PodReady(live) {
 			client = nil

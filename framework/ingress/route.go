@@ -10,9 +10,20 @@ import (
 
 // Backend names the agent pod that must (or must not) answer: its
 // namespace and pod name, as the echo reports them.
-type Backend struct{ Namespace, Pod string }
+type Backend struct {
+	Namespace, Pod string
+	// Service, when set, is the Service the Ingress names for it (a pod
+	// kept from spec to spec stands behind a Service of each spec).
+	Service string
+}
 
-func (b Backend) String() string { return "backend " + b.Namespace + "/" + b.Pod }
+func (b Backend) String() string {
+	s := "backend " + b.Namespace + "/" + b.Pod
+	if b.Service != "" {
+		s += " (behind Service " + b.Service + ")"
+	}
+	return s
+}
 
 // Route is one request and what its answer must be.
 type Route struct {

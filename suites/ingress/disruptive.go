@@ -3,6 +3,7 @@ package ingress
 import (
 	"context"
 	"fmt"
+	"regexp"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -133,6 +134,7 @@ func describeDisruptive(class string) {
 			only := prepare(ctx, class, ingress.PrefixPaths)
 			Expect(only).To(HaveLen(1))
 			p := only[0]
+			foo := p.s.backend("foo")
 			strict, err := addon.TraefikStrictPrefix(ctx, p.s.cl)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(strict).To(BeTrue(), "%s runs without %s=true: the Prefix spec passed only by chance", p.s.ctl, addon.TraefikStrictPrefixFlag)
@@ -148,7 +150,8 @@ func describeDisruptive(class string) {
 			// wait for the failure of the new configuration, /foobar served.
 			var failure string
 			Eventually(ctx, func() string { failure = e2e.Failure(p.check); return failure }).
-				WithTimeout(timeouts.Current.IngressRoute).Should(MatchRegexp(`/foobar Host \S+ from .*saw status 200, from backend \S+/foo `), "the failure does not say /foobar reached backend foo")
+				WithTimeout(timeouts.Current.IngressRoute).Should(MatchRegexp(`/foobar Host \S+ from .*saw status 200, from backend `+regexp.QuoteMeta(foo.Namespace+"/"+foo.Pod)+` `),
+				"the failure does not say /foobar reached %s", foo)
 			AddReportEntry("failure", failure)
 			Expect(failure).To(ContainSubstring("Prefix /foo must not match /foobar"))
 		})

@@ -149,7 +149,8 @@ var cases = []ingressCase{
 		behaviour: ingress.DefaultBackend,
 		text:      "sends requests no rule matches to spec.defaultBackend",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
-			b := s.backends(ctx, "fallback")
+			// A catch-all: a pod no other case names (see backends).
+			b := s.ownBackends(ctx, "fallback")
 			e2e.Create(ctx, s.cl, fixtures.Ingress("default", s.ns, s.ctl.Class, fixtures.WithDefaultBackend("fallback")))
 			return []ingress.Route{
 				want(b["fallback"], s.host("anything"), "/any/path", "spec.defaultBackend takes what no rule matches"),
@@ -185,7 +186,7 @@ var cases = []ingressCase{
 			return []ingress.Route{want(b["mine"], s.host("mine"), "/", "this class's Ingress, served (so the other one had time)")}
 		},
 		then: func(ctx context.Context, s *scene, _ []ingress.Route) {
-			other := &ingress.Backend{Namespace: s.ns, Pod: "theirs"}
+			other := s.backend("theirs")
 			By("the Ingress of class " + otherClass(ctx, s) + " stays unserved")
 			Consistently(ctx, s.check(ctx, not(s.host("theirs"), "/", "its Ingress has class "+otherClass(ctx, s), other))).
 				WithTimeout(timeouts.Current.Stays).Should(Succeed())
@@ -277,7 +278,7 @@ var cases = []ingressCase{
 					return err
 				}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 			}
-			newB := &ingress.Backend{Namespace: s.ns, Pod: "new"}
+			newB := s.backend("new")
 			By("switching /switch to Service new")
 			update(func(in *networkingv1.Ingress) {
 				in.Spec.Rules[0].HTTP.Paths[0].Backend = fixtures.ServiceBackend("new")
@@ -287,7 +288,7 @@ var cases = []ingressCase{
 			update(func(in *networkingv1.Ingress) {
 				in.Spec.Rules[0].HTTP.Paths = slices.DeleteFunc(in.Spec.Rules[0].HTTP.Paths, func(p networkingv1.HTTPIngressPath) bool { return p.Path == "/remove" })
 			})
-			s.expectRoutes(ctx, not(h, "/remove", "the /remove rule was removed", &ingress.Backend{Namespace: s.ns, Pod: "gone"}),
+			s.expectRoutes(ctx, not(h, "/remove", "the /remove rule was removed", s.backend("gone")),
 				want(newB, h, "/switch", "the other rule stays"))
 			By("deleting the Ingress")
 			Expect(ingresses.Delete(ctx, "changes", metav1.DeleteOptions{})).To(Succeed())

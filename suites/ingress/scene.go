@@ -3,6 +3,7 @@ package ingress
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,10 @@ type scene struct {
 	// every case before it breaks anything).
 	deferred bool
 	pending  []*corev1.Pod
+	// links are the spec's Services still to point at kept backends
+	// (once Ready), named those backends by name.
+	links []link
+	named map[string]*ingress.Backend
 }
 
 // newScene finds the controller of class; the spec is NotSupported when
@@ -81,10 +86,68 @@ func resolveClass(ctx context.Context, cl *kube.Client) string {
 // the run, the class and the spec, so parallel specs never share a host.
 func (s *scene) host(label string) string { return label + "." + s.ns + ".example.net" }
 
-// backends deploys one HTTP backend pod per name, each behind a Service of
-// that name (port 80 → 8080), and the client pod if need be, and returns
-// the backends by name.
+// sharedBackends is how many backend pods a process keeps: the most one
+// case needs.
+const sharedBackends = 3
+
+// backends gives each name a Service of the spec's namespace (port 80 →
+// 8080) whose one endpoint is a backend pod this process keeps, one pod
+// per name, and returns the backends by name. The pods are the
+// process's, kept from spec to spec with its client: each pod started
+// and removed costs about 3 s of a small machine's CPU, and what a case
+// holds a controller to is its routing to a Service's endpoints, not
+// where they come from. No two specs of a process run at once, and each
+// spec's hosts are its own, so no route of another spec reaches them; a
+// case whose routes catch every host (spec.defaultBackend) takes a pod of
+// its own instead (ownBackends), which no other case names.
 func (s *scene) backends(ctx context.Context, names ...string) map[string]*ingress.Backend {
+	GinkgoHelper()
+	Expect(len(names)).To(BeNumerically("<=", sharedBackends), "a case takes at most %d kept backends", sharedBackends)
+	s.deploy(ctx)
+	out := map[string]*ingress.Backend{}
+	for i, n := range names {
+		svc := e2e.Create(ctx, s.cl, fixtures.AgentService(n, s.ns, "", fixtures.Selectorless()))
+		s.links = append(s.links, link{svc: svc, backend: i})
+		pod := kept.backends[i]
+		out[n] = &ingress.Backend{Namespace: pod.Namespace, Pod: pod.Name, Service: n}
+	}
+	if !s.deferred {
+		s.link(ctx)
+	}
+	if s.named == nil {
+		s.named = map[string]*ingress.Backend{}
+	}
+	maps.Copy(s.named, out)
+	return out
+}
+
+// link is a Service of the spec and the kept backend it is to point at.
+type link struct {
+	svc     *corev1.Service
+	backend int
+}
+
+// link makes the EndpointSlices of the Services backends made, once the
+// kept backends are Ready (their IPs known).
+func (s *scene) link(ctx context.Context) {
+	GinkgoHelper()
+	for _, l := range s.links {
+		e2e.Create(ctx, s.cl, fixtures.EndpointsOn(l.svc, kept.backends[l.backend]))
+	}
+	s.links = nil
+}
+
+// backend is the backend of the spec named name by backends.
+func (s *scene) backend(name string) *ingress.Backend {
+	GinkgoHelper()
+	b, ok := s.named[name]
+	Expect(ok).To(BeTrue(), "no backend %s in this spec", name)
+	return b
+}
+
+// ownBackends deploys one HTTP backend pod per name in the spec's
+// namespace, each behind a Service of that name that selects it.
+func (s *scene) ownBackends(ctx context.Context, names ...string) map[string]*ingress.Backend {
 	GinkgoHelper()
 	var pods []*corev1.Pod
 	out := map[string]*ingress.Backend{}
@@ -104,42 +167,64 @@ func (s *scene) clientOnly(ctx context.Context, others ...*corev1.Pod) {
 	s.deploy(ctx, others...)
 }
 
-// client is this Ginkgo process's client pod, in a namespace of its own
-// kept from spec to spec (removed when the process has no spec left, or
-// by the run's cleanup): the specs need backends of their own, not a
-// client of their own, and each pod started and removed costs about 3 s
-// of a small machine's CPU. One no longer Ready is replaced.
-var client *corev1.Pod
+// keptPods are this Ginkgo process's client pod and backend pods, in a
+// namespace of their own kept from spec to spec (removed when the
+// process has no spec left, or by the run's cleanup). A set with a pod no
+// longer Ready is replaced.
+type keptPods struct {
+	client   *corev1.Pod
+	backends []*corev1.Pod
+	// seenIn is the start of the spec that created the set or last found
+	// it Ready: in that spec it is not looked at again (its deferred
+	// scenes may still be starting it).
+	seenIn time.Time
+}
 
-// clientStartedIn is the start of the spec that created client, until
-// it is waited for: in that spec (its deferred scenes) it is not to be
-// replaced for not being Ready yet.
-var clientStartedIn time.Time
+func (k *keptPods) all() []*corev1.Pod { return append([]*corev1.Pod{k.client}, k.backends...) }
+
+var kept *keptPods
 
 var _ = e2e.OnProcessEnd(func(ctx context.Context) {
-	if client != nil {
-		if err := e2e.Cluster.DeleteNamespace(ctx, client.Namespace); err != nil {
+	if kept != nil {
+		if err := e2e.Cluster.DeleteNamespace(ctx, kept.client.Namespace); err != nil {
 			GinkgoWriter.Printf("the run's cleanup removes it instead: %v\n", err)
 		}
 	}
 })
 
 // deploy creates the spec's pods and, when this process has none Ready,
-// a client pod, and waits for all of them (a deferred scene leaves the
+// its kept pods, and waits for all of them (a deferred scene leaves the
 // wait to ready).
 func (s *scene) deploy(ctx context.Context, pods ...*corev1.Pod) {
 	GinkgoHelper()
-	if client != nil && !clientStartedIn.Equal(CurrentSpecReport().StartTime) {
-		live, err := s.cl.Clientset.CoreV1().Pods(client.Namespace).Get(ctx, client.Name, metav1.GetOptions{})
-		if err != nil || !kube.PodReady(live) {
-			client = nil
+	spec := CurrentSpecReport().StartTime
+	if kept != nil && !kept.seenIn.Equal(spec) {
+		var live []*corev1.Pod
+		for _, p := range kept.all() {
+			l, err := s.cl.Clientset.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
+			if err != nil || !kube.PodReady(l) || p.Status.PodIP != "" && l.Status.PodIP != p.Status.PodIP {
+				break
+			}
+			live = append(live, l)
+		}
+		if len(live) == len(kept.all()) {
+			kept.client, kept.backends, kept.seenIn = live[0], live[1:], spec
+		} else {
+			// Its namespace is left to the run's cleanup.
+			kept = nil
 		}
 	}
-	if client == nil {
-		fresh := agent.Pod("client", e2e.SuiteNamespace(ctx, s.cl, "ingress-client"))
-		e2e.CreateKept(ctx, s.cl, fresh)
-		client, clientStartedIn = fresh, CurrentSpecReport().StartTime
-		s.pending = append(s.pending, fresh)
+	if kept == nil {
+		ns := e2e.SuiteNamespace(ctx, s.cl, "ingress-kept")
+		k := &keptPods{client: agent.Pod("client", ns), seenIn: spec}
+		for i := range sharedBackends {
+			k.backends = append(k.backends, agent.Pod(fmt.Sprintf("backend-%d", i+1), ns, fixtures.HTTPBackend()))
+		}
+		for _, p := range k.all() {
+			e2e.CreateKept(ctx, s.cl, p)
+		}
+		kept = k
+		s.pending = append(s.pending, k.all()...)
 	}
 	e2e.CreatePods(ctx, s.cl, pods...)
 	s.pending = append(s.pending, pods...)
@@ -148,17 +233,26 @@ func (s *scene) deploy(ctx context.Context, pods ...*corev1.Pod) {
 	}
 }
 
-// ready waits for the pods deploy created and takes the client pod,
-// Ready, for the scene's.
+// ready waits for the pods deploy created, takes the kept ones Ready
+// (with their IPs), and points the spec's Services at them.
 func (s *scene) ready(ctx context.Context) {
 	GinkgoHelper()
 	for _, p := range e2e.WaitReady(ctx, s.cl, s.pending...) {
-		if p.Name == client.Name && p.Namespace == client.Namespace {
-			client, clientStartedIn = p, time.Time{}
+		if p.Namespace != kept.client.Namespace {
+			continue
+		}
+		if p.Name == kept.client.Name {
+			kept.client = p
+		}
+		for i, b := range kept.backends {
+			if p.Name == b.Name {
+				kept.backends[i] = p
+			}
 		}
 	}
 	s.pending = nil
-	s.client = client
+	s.client = kept.client
+	s.link(ctx)
 }
 
 // observe sends every route through every entry once — the runner's from

@@ -55,6 +55,10 @@ type Timeouts struct {
 	// IngressRoute: an Ingress created, changed or deleted is routed
 	// accordingly by its controller (and gets its status address).
 	IngressRoute time.Duration
+	// IngressStatus: an Ingress's address published in its
+	// status.loadBalancer (haproxy-ingress publishes once a minute, on a
+	// fixed period).
+	IngressStatus time.Duration
 	// IngressAnswer is one request through an Ingress controller; an
 	// answer it owes (a 5xx for a backend without endpoints) must come
 	// within it, not hang.
@@ -82,7 +86,7 @@ func Default() Timeouts {
 		FirstContact: 30 * time.Second, Preflight: 2 * time.Minute, PreflightAgent: 90 * time.Second, CNIReady: time.Minute, PreflightPull: 20 * time.Second, RegistryReady: 30 * time.Second,
 		Cleanup: 3 * time.Minute, Request: 30 * time.Second, Exec: 2 * time.Minute, APISilence: 30 * time.Second,
 		PodReady: 2 * time.Minute, Probe: 30 * time.Second, Converge: time.Minute, Stays: 6 * time.Second,
-		Rollout: 3 * time.Minute, LoadBalancer: time.Minute, IngressRoute: time.Minute, IngressAnswer: 5 * time.Second,
+		Rollout: 3 * time.Minute, LoadBalancer: time.Minute, IngressRoute: time.Minute, IngressStatus: 90 * time.Second, IngressAnswer: 5 * time.Second,
 		Attempt: time.Second, DNSAttempt: 2 * time.Second, CheckAttempt: 2 * time.Second, Transfer: 5 * time.Second,
 		Poll: 250 * time.Millisecond, Repeat: time.Second,
 	}
@@ -104,7 +108,7 @@ func (t *Timeouts) fields() map[string]*time.Duration {
 		"cleanup": &t.Cleanup, "request": &t.Request, "exec": &t.Exec, "apiSilence": &t.APISilence, "podReady": &t.PodReady, "probe": &t.Probe, "converge": &t.Converge,
 		"stays": &t.Stays, "rollout": &t.Rollout, "loadBalancer": &t.LoadBalancer, "attempt": &t.Attempt, "dnsAttempt": &t.DNSAttempt,
 		"checkAttempt": &t.CheckAttempt, "transfer": &t.Transfer, "poll": &t.Poll, "repeat": &t.Repeat,
-		"ingressRoute": &t.IngressRoute, "ingressAnswer": &t.IngressAnswer,
+		"ingressRoute": &t.IngressRoute, "ingressStatus": &t.IngressStatus, "ingressAnswer": &t.IngressAnswer,
 	}
 }
 

@@ -149,11 +149,10 @@ var cases = []ingressCase{
 		behaviour: ingress.DefaultBackend,
 		text:      "sends requests no rule matches to spec.defaultBackend",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
-			// A catch-all: a pod no other case names (see backends).
-			b := s.ownBackends(ctx, "fallback")
+			b := s.catchAllBackend(ctx, "fallback")
 			e2e.Create(ctx, s.cl, fixtures.Ingress("default", s.ns, s.ctl.Class, fixtures.WithDefaultBackend("fallback")))
 			return []ingress.Route{
-				want(b["fallback"], s.host("anything"), "/any/path", "spec.defaultBackend takes what no rule matches"),
+				want(b, s.host("anything"), "/any/path", "spec.defaultBackend takes what no rule matches"),
 			}
 		},
 	},
@@ -243,7 +242,7 @@ var cases = []ingressCase{
 				if addr == "" {
 					addr = in.Status.LoadBalancer.Ingress[0].Hostname
 				}
-			}).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
+			}).WithTimeout(timeouts.Current.IngressStatus).Should(Succeed())
 			entries := s.ctl.EntriesAt(addr, e2e.NodeIPs(ctx, s.cl))
 			Expect(entries).NotTo(BeEmpty(), "%s: status address %s is none of its Service's (LoadBalancer, ClusterIP) nor a node IP", s.ctl, addr)
 			By(fmt.Sprintf("the status address %s answers", addr))
@@ -341,12 +340,18 @@ func classText(class string) string {
 // describeClass registers every case for class, each in a top-level
 // container of its own: Ginkgo then hands the cases that go on after their
 // routes hold (changes, a window) out first (SpecPriority), instead of in
-// the order of their texts, so that no long case starts last.
+// the order of their texts, so that no long case starts last. The status
+// address case goes before them: haproxy-ingress publishes Ingress status
+// once a minute (its status sync, a fixed 60 s period), so that case
+// waits up to a minute, on one process, while the others run.
 func describeClass(class string) {
 	for _, c := range cases {
 		priority := 0
 		if c.then != nil {
 			priority = 1
+		}
+		if c.behaviour == ingress.StatusAddress {
+			priority = 2
 		}
 		Describe("Ingress served by "+classText(class), Label("ingress", e2e.FeatureIngress), SpecPriority(priority), func() {
 			It(c.text, Label(e2e.Conformance), func(ctx SpecContext) {

@@ -3,7 +3,6 @@ package ingress
 import (
 	"context"
 	"fmt"
-	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -86,9 +85,13 @@ func resolveClass(ctx context.Context, cl *kube.Client) string {
 // the run, the class and the spec, so parallel specs never share a host.
 func (s *scene) host(label string) string { return label + "." + s.ns + ".example.net" }
 
-// sharedBackends is how many backend pods a process keeps: the most one
-// case needs.
-const sharedBackends = 3
+// sharedBackends is how many backend pods a process keeps for the
+// routes of its cases: the most one case needs. One more, catchAll, is
+// kept for the routes that catch every host.
+const (
+	sharedBackends = 3
+	catchAll       = sharedBackends
+)
 
 // backends gives each name a Service of the spec's namespace (port 80 →
 // 8080) whose one endpoint is a backend pod this process keeps, one pod
@@ -97,28 +100,43 @@ const sharedBackends = 3
 // and removed costs about 3 s of a small machine's CPU, and what a case
 // holds a controller to is its routing to a Service's endpoints, not
 // where they come from. No two specs of a process run at once, and each
-// spec's hosts are its own, so no route of another spec reaches them; a
-// case whose routes catch every host (spec.defaultBackend) takes a pod of
-// its own instead (ownBackends), which no other case names.
+// spec's hosts are its own, so no route of another spec reaches them.
 func (s *scene) backends(ctx context.Context, names ...string) map[string]*ingress.Backend {
 	GinkgoHelper()
 	Expect(len(names)).To(BeNumerically("<=", sharedBackends), "a case takes at most %d kept backends", sharedBackends)
-	s.deploy(ctx)
 	out := map[string]*ingress.Backend{}
 	for i, n := range names {
-		svc := e2e.Create(ctx, s.cl, fixtures.AgentService(n, s.ns, "", fixtures.Selectorless()))
-		s.links = append(s.links, link{svc: svc, backend: i})
-		pod := kept.backends[i]
-		out[n] = &ingress.Backend{Namespace: pod.Namespace, Pod: pod.Name, Service: n}
+		out[n] = s.keptBackend(ctx, n, i)
 	}
+	return out
+}
+
+// catchAllBackend is backends for a case whose route catches every host
+// (spec.defaultBackend): its Service points at the kept pod no other case
+// names, so that while that route lasts (or lingers in the controller
+// after the spec) no other case's "not this backend" sees it.
+func (s *scene) catchAllBackend(ctx context.Context, name string) *ingress.Backend {
+	GinkgoHelper()
+	return s.keptBackend(ctx, name, catchAll)
+}
+
+// keptBackend makes Service name of the spec and points it at kept
+// backend i.
+func (s *scene) keptBackend(ctx context.Context, name string, i int) *ingress.Backend {
+	GinkgoHelper()
+	s.deploy(ctx)
+	svc := e2e.Create(ctx, s.cl, fixtures.AgentService(name, s.ns, "", fixtures.Selectorless()))
+	s.links = append(s.links, link{svc: svc, backend: i})
 	if !s.deferred {
 		s.link(ctx)
 	}
+	pod := kept.backends[i]
+	b := &ingress.Backend{Namespace: pod.Namespace, Pod: pod.Name, Service: name}
 	if s.named == nil {
 		s.named = map[string]*ingress.Backend{}
 	}
-	maps.Copy(s.named, out)
-	return out
+	s.named[name] = b
+	return b
 }
 
 // link is a Service of the spec and the kept backend it is to point at.
@@ -143,21 +161,6 @@ func (s *scene) backend(name string) *ingress.Backend {
 	b, ok := s.named[name]
 	Expect(ok).To(BeTrue(), "no backend %s in this spec", name)
 	return b
-}
-
-// ownBackends deploys one HTTP backend pod per name in the spec's
-// namespace, each behind a Service of that name that selects it.
-func (s *scene) ownBackends(ctx context.Context, names ...string) map[string]*ingress.Backend {
-	GinkgoHelper()
-	var pods []*corev1.Pod
-	out := map[string]*ingress.Backend{}
-	for _, n := range names {
-		pods = append(pods, agent.Pod(n, s.ns, fixtures.InGroup(n), fixtures.HTTPBackend()))
-		e2e.Create(ctx, s.cl, fixtures.AgentService(n, s.ns, n))
-		out[n] = &ingress.Backend{Namespace: s.ns, Pod: n}
-	}
-	s.deploy(ctx, pods...)
-	return out
 }
 
 // clientOnly deploys the client pod if need be, and the spec's own
@@ -220,6 +223,7 @@ func (s *scene) deploy(ctx context.Context, pods ...*corev1.Pod) {
 		for i := range sharedBackends {
 			k.backends = append(k.backends, agent.Pod(fmt.Sprintf("backend-%d", i+1), ns, fixtures.HTTPBackend()))
 		}
+		k.backends = append(k.backends, agent.Pod("backend-catch-all", ns, fixtures.HTTPBackend()))
 		for _, p := range k.all() {
 			e2e.CreateKept(ctx, s.cl, p)
 		}

@@ -189,7 +189,9 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 	})
 })
 
-var _ = Describe("A Service", Label("services", e2e.Conformance), func() {
+// The longest of the suite (a rollout and two scalings): handed out
+// before the short ones (SpecPriority), not last.
+var _ = Describe("A Service", Label("services", e2e.Conformance), SpecPriority(1), func() {
 	Context("of type ClusterIP", func() {
 		It("keeps its IP and keeps answering while its pods are deleted, replaced and scaled", func(ctx SpecContext) {
 			cl := e2e.Cluster

@@ -105,14 +105,18 @@ step() {
   say "$name in $(( $(date +%s) - t0 )) s"
 }
 
-step "pods, services, dns$([ -n "$no_ingress" ] || echo ', ingress')" ginkgo -p --procs "$procs" --label-filter "!Disruptive && !netpol$no_ingress" "$suites" -- -kubeconfig "$run_kc" "${suite_flags[@]}"
+# The first two steps delete their namespaces and end, without waiting
+# for them to go (-cleanup-wait=false: their pods go at once, the
+# namespace controller's last pass takes 6-7 s here); the check at the end
+# of the row waits until every run's objects are gone.
+step "pods, services, dns$([ -n "$no_ingress" ] || echo ', ingress')" ginkgo -p --procs "$procs" --label-filter "!Disruptive && !netpol$no_ingress" "$suites" -- -kubeconfig "$run_kc" -cleanup-wait=false "${suite_flags[@]}"
 # Its cases are handed to NETPOL_PROCS Ginkgo processes (3 by default),
 # each with a topology of its own: in a kube-router row here (2 cores),
 # 84-85 s with 2 processes, 69 s with 3 (on a slower machine of the same
 # size both took 132 s: a third topology's pods cost what its cases
 # saved). After the other suites, not beside them: CPU starvation turns
 # late replies into false denials.
-step "netpol" ginkgo --procs "${NETPOL_PROCS:-3}" --label-filter 'netpol && !Disruptive' "$suites" -- -kubeconfig "$run_kc" "${suite_flags[@]}"
+step "netpol" ginkgo --procs "${NETPOL_PROCS:-3}" --label-filter 'netpol && !Disruptive' "$suites" -- -kubeconfig "$run_kc" -cleanup-wait=false "${suite_flags[@]}"
 # They break the cluster on purpose, one at a time, and repair it: each
 # shows a conformance check failing for the right reason.
 step "disruptive specs" ginkgo --label-filter "Disruptive$no_ingress_disruptive" "$suites" -- -kubeconfig "$disruptive_kc" "${suite_flags[@]}"

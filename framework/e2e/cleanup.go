@@ -21,13 +21,17 @@ func Preflight(ctx context.Context, cl *kube.Client) (preflight.Result, error) {
 	return preflight.Run(ctx, cl, preflight.Options{RunID: RunID, Disruptive: disruptiveSelected(GinkgoLabelFilter(), *disruptive)})
 }
 
-// DeleteRunObjects removes every namespace a run created and waits until
-// they are gone. When it cannot (the API server stopped answering), the
-// error says how to remove them later.
-func DeleteRunObjects(ctx context.Context, cl *kube.Client, runID string) error {
+// DeleteRunObjects removes every namespace a run created and, with wait,
+// waits until they are gone. When it cannot (the API server stopped
+// answering), the error says how to remove them later.
+func DeleteRunObjects(ctx context.Context, cl *kube.Client, runID string, wait bool) error {
 	ctx, cancel := context.WithTimeout(ctx, timeouts.Current.Cleanup)
 	defer cancel()
-	err := cl.DeleteLabelled(ctx, RunIDLabel+"="+runID)
+	del := cl.DeleteLabelled
+	if !wait {
+		del = cl.StartDeleteLabelled
+	}
+	err := del(ctx, RunIDLabel+"="+runID)
 	if err == nil {
 		return nil
 	}

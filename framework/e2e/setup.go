@@ -32,6 +32,7 @@ var (
 	reportDir   = flag.String("report-dir", os.Getenv("NETCONFORM_REPORT_DIR"), "directory for the JUnit, Ginkgo JSON and conformance reports (none when empty)")
 	disruptive  = flag.Bool("disruptive", false, "also run the Disruptive specs, which break the cluster on purpose and repair it (never on a cluster in use)")
 	timeoutSpec = flag.String("timeouts", "", "override named timeouts, e.g. podReady=3m,converge=90s (also $NETCONFORM_TIMEOUTS); names: "+strings.Join(timeouts.Names(), ", "))
+	cleanupWait = flag.Bool("cleanup-wait", os.Getenv("NETCONFORM_CLEANUP_WAIT") != "false", "at the run's end, wait until its namespaces are gone (false, also $NETCONFORM_CLEANUP_WAIT=false: delete them and end; whoever runs the next step checks they went, as scripts/row.sh does with netconform cleanup --dry-run --wait)")
 	timeoutMult = flag.Float64("timeout-factor", 0, "multiply every timeout by this factor, for slow or large clusters (also $NETCONFORM_TIMEOUT_FACTOR)")
 )
 
@@ -150,7 +151,7 @@ func registerSuiteNodes(write func(Report) error) error {
 		}
 	}, func(ctx SpecContext) {
 		if Cluster != nil {
-			Expect(DeleteRunObjects(ctx, Cluster, RunID)).To(Succeed(), "removing what run %s created", RunID)
+			Expect(DeleteRunObjects(ctx, Cluster, RunID, *cleanupWait)).To(Succeed(), "removing what run %s created", RunID)
 		}
 		if lease != nil {
 			Expect(lease.Release(ctx, *keepCluster)).To(Succeed())

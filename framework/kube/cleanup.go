@@ -79,19 +79,10 @@ func (c *Client) WaitTerminating(ctx context.Context, selector string, timeout t
 // (and so everything in it) matching the label selector, and waits until
 // no such namespace is left.
 func (c *Client) DeleteLabelled(ctx context.Context, selector string) error {
-	if _, err := c.clusterScopedObjects(ctx, selector, true); err != nil {
+	if err := c.StartDeleteLabelled(ctx, selector); err != nil {
 		return err
 	}
 	nss := c.Clientset.CoreV1().Namespaces()
-	list, err := nss.List(ctx, metav1.ListOptions{LabelSelector: selector})
-	if err != nil {
-		return err
-	}
-	for _, ns := range list.Items {
-		if err := c.DeleteNamespace(ctx, ns.Name); err != nil {
-			return err
-		}
-	}
 	for {
 		left, err := nss.List(ctx, metav1.ListOptions{LabelSelector: selector})
 		if err == nil && len(left.Items) == 0 {
@@ -109,6 +100,25 @@ func (c *Client) DeleteLabelled(ctx context.Context, selector string) error {
 		case <-time.After(timeouts.Current.Repeat):
 		}
 	}
+}
+
+// StartDeleteLabelled is DeleteLabelled without the wait: the namespaces
+// are deleted (their pods at once, see DeleteNamespace) and go in the
+// background, for a caller that checks later that they went.
+func (c *Client) StartDeleteLabelled(ctx context.Context, selector string) error {
+	if _, err := c.clusterScopedObjects(ctx, selector, true); err != nil {
+		return err
+	}
+	list, err := c.Clientset.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return err
+	}
+	for _, ns := range list.Items {
+		if err := c.DeleteNamespace(ctx, ns.Name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DeleteNamespace deletes a test namespace without waiting for it to go.

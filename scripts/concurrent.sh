@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Two runs at once on one cluster must not collide: runs A and B of the DNS
 # suite start together with their own run IDs, and so does C, which is
-# killed (SIGKILL, as a crashed CI job) once each run's main namespace
-# exists; A and B are then paused (SIGSTOP) while `netconform cleanup
-# --run-id C` removes what C left, so that nothing but that cleanup can
+# killed (SIGKILL, as a crashed CI job) once its main namespace exists;
+# A and B are paused (SIGSTOP), each as soon as its main namespace
+# exists, while `netconform cleanup --run-id C` removes what C left, so that nothing but that cleanup can
 # touch their namespaces meanwhile. What it removes must all be C's, A's and
 # B's main namespaces must still be Active after it, A and B, resumed, must
 # both pass (their specs run in those namespaces), and nothing of C may be
@@ -47,22 +47,27 @@ run "$b"; pid_b=${pids[1]}
 run "$c"; pid_c=${pids[2]}
 say "runs $a, $b and $c started"
 
-# C's spec namespace exists (and A's and B's): C crashes.
-# (Kept as seen: looked up again, a namespace could be gone by then.) One
-# listing of every run's namespaces per look, so that the three are seen
-# at one instant: three listings one after another, each seconds long on a
-# loaded machine, once missed the moment all three were there.
+# A and B are each paused as soon as their main namespace is seen, holding
+# it; once C's exists, C crashes. (Kept as seen: looked up again, a
+# namespace could be gone by then.) Waiting to see all three at one
+# instant failed once here: A and B passed in 20 s, C took 35 s, and its
+# namespace came after theirs had gone. One listing of every run's
+# namespaces per look; a listing that fails is kept to be shown.
 ns_a= ns_b= ns_c=
 for _ in $(seq 240); do
-  all=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run 2>/dev/null || true)
-  ns_a=$(main_ns "$a" <<<"$all") ns_b=$(main_ns "$b" <<<"$all") ns_c=$(main_ns "$c" <<<"$all")
+  all=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run 2>"$tmp/listing.err" || true)
+  if [ -z "$ns_a" ]; then ns_a=$(main_ns "$a" <<<"$all"); [ -z "$ns_a" ] || kill -STOP -- -"$pid_a"; fi
+  if [ -z "$ns_b" ]; then ns_b=$(main_ns "$b" <<<"$all"); [ -z "$ns_b" ] || kill -STOP -- -"$pid_b"; fi
+  [ -n "$ns_c" ] || ns_c=$(main_ns "$c" <<<"$all")
   [ -n "$ns_a" ] && [ -n "$ns_b" ] && [ -n "$ns_c" ] && break
   sleep 1
 done
-[ -n "$ns_a" ] && [ -n "$ns_b" ] && [ -n "$ns_c" ] || { say "the runs did not all create their main namespaces within 4 minutes"; tail -n 30 "$tmp"/*.log; exit 1; }
+if [ -z "$ns_a" ] || [ -z "$ns_b" ] || [ -z "$ns_c" ]; then
+  say "the runs did not all create their main namespaces within 4 minutes (seen: A ${ns_a:-none}, B ${ns_b:-none}, C ${ns_c:-none}); the last listing's errors: $(cat "$tmp/listing.err")"
+  tail -n 30 "$tmp"/*.log; exit 1
+fi
 kill -9 -- -"$pid_c"
 wait "$pid_c" 2>/dev/null || true
-kill -STOP -- -"$pid_a" -"$pid_b"
 say "run $c killed with $ns_c; $a ($ns_a) and $b ($ns_b) paused"
 # Paused, A and B hold their namespaces. One no longer Active now was
 # being removed by its own run, which reached its end before the pause:

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Two runs at once on one cluster must not collide: runs A and B of the DNS
 # suite start together with their own run IDs, and so does C, which is
-# killed (SIGKILL, as a crashed CI job) once its main namespace exists;
-# A and B are paused (SIGSTOP), each as soon as its main namespace
-# exists, while `netconform cleanup --run-id C` removes what C left, so that nothing but that cleanup can
+# killed (SIGKILL, as a crashed CI job) holding its main namespace; each
+# run is paused (SIGSTOP) as soon as its main namespace exists, A and B
+# until after `netconform cleanup --run-id C` removes what C left, so that nothing but that cleanup can
 # touch their namespaces meanwhile. What it removes must all be C's, A's and
 # B's main namespaces must still be Active after it, A and B, resumed, must
 # both pass (their specs run in those namespaces), and nothing of C may be
@@ -47,8 +47,8 @@ run "$b"; pid_b=${pids[1]}
 run "$c"; pid_c=${pids[2]}
 say "runs $a, $b and $c started"
 
-# A and B are each paused as soon as their main namespace is seen, holding
-# it; once C's exists, C crashes. (Kept as seen: looked up again, a
+# Each run is paused as soon as its main namespace is seen, holding it;
+# once all three are, C crashes. (Kept as seen: looked up again, a
 # namespace could be gone by then.) Waiting to see all three at one
 # instant failed once here: A and B passed in 20 s, C took 35 s, and its
 # namespace came after theirs had gone. One listing of every run's
@@ -58,7 +58,7 @@ for _ in $(seq 240); do
   all=$(KUBECONFIG=$kubeconfig "$bin" cleanup --dry-run 2>"$tmp/listing.err" || true)
   if [ -z "$ns_a" ]; then ns_a=$(main_ns "$a" <<<"$all"); [ -z "$ns_a" ] || kill -STOP -- -"$pid_a"; fi
   if [ -z "$ns_b" ]; then ns_b=$(main_ns "$b" <<<"$all"); [ -z "$ns_b" ] || kill -STOP -- -"$pid_b"; fi
-  [ -n "$ns_c" ] || ns_c=$(main_ns "$c" <<<"$all")
+  if [ -z "$ns_c" ]; then ns_c=$(main_ns "$c" <<<"$all"); [ -z "$ns_c" ] || kill -STOP -- -"$pid_c"; fi
   [ -n "$ns_a" ] && [ -n "$ns_b" ] && [ -n "$ns_c" ] && break
   sleep 1
 done

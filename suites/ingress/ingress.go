@@ -34,6 +34,9 @@ type ingressCase struct {
 	gate  func(s *scene) string
 	setup func(ctx context.Context, s *scene) []ingress.Route
 	then  func(ctx context.Context, s *scene, routes []ingress.Route)
+	// first: the case waits on the controller's own period, and starts
+	// before every other case (SpecPriority).
+	first bool
 }
 
 func want(b *ingress.Backend, host, path, why string) ingress.Route {
@@ -213,6 +216,9 @@ var cases = []ingressCase{
 	{
 		behaviour: ingress.StatusAddress,
 		text:      "publishes in status.loadBalancer an address that answers",
+		// haproxy-ingress publishes Ingress status once a minute (its
+		// status sync, a fixed 60 s period).
+		first: true,
 		gate: func(s *scene) string {
 			// A controller behind a LoadBalancer Service publishes that
 			// Service's address; without one, it has none to publish.
@@ -340,17 +346,16 @@ func classText(class string) string {
 // describeClass registers every case for class, each in a top-level
 // container of its own: Ginkgo then hands the cases that go on after their
 // routes hold (changes, a window) out first (SpecPriority), instead of in
-// the order of their texts, so that no long case starts last. The status
-// address case goes before them: haproxy-ingress publishes Ingress status
-// once a minute (its status sync, a fixed 60 s period), so that case
-// waits up to a minute, on one process, while the others run.
+// the order of their texts, so that no long case starts last. A case
+// marked first goes before them: it waits, on one process, up to a
+// period of the controller's while the others run.
 func describeClass(class string) {
 	for _, c := range cases {
 		priority := 0
 		if c.then != nil {
 			priority = 1
 		}
-		if c.behaviour == ingress.StatusAddress {
+		if c.first {
 			priority = 2
 		}
 		Describe("Ingress served by "+classText(class), Label("ingress", e2e.FeatureIngress), SpecPriority(priority), func() {

@@ -130,7 +130,7 @@ func (s *scene) keptBackend(ctx context.Context, name string, i int) *ingress.Ba
 	if !s.deferred {
 		s.link(ctx)
 	}
-	pod := kept.backends[i]
+	pod := kept.backend(i)
 	b := &ingress.Backend{Namespace: pod.Namespace, Pod: pod.Name, Service: name}
 	if s.named == nil {
 		s.named = map[string]*ingress.Backend{}
@@ -150,7 +150,7 @@ type link struct {
 func (s *scene) link(ctx context.Context) {
 	GinkgoHelper()
 	for _, l := range s.links {
-		e2e.Create(ctx, s.cl, fixtures.EndpointsOn(l.svc, kept.backends[l.backend]))
+		e2e.Create(ctx, s.cl, fixtures.EndpointsOn(l.svc, kept.backend(l.backend)))
 	}
 	s.links = nil
 }
@@ -175,25 +175,58 @@ func (s *scene) clientOnly(ctx context.Context, others ...*corev1.Pod) {
 // process has no spec left, or by the run's cleanup). A set with a pod no
 // longer Ready is replaced.
 type keptPods struct {
-	client   *corev1.Pod
-	backends []*corev1.Pod
+	// pods: the client, then the backends (sharedBackends of them, then
+	// the catch-all).
+	pods []*corev1.Pod
 	// seenIn is the start of the spec that created the set or last found
 	// it Ready: in that spec it is not looked at again (its deferred
 	// scenes may still be starting it).
 	seenIn time.Time
 }
 
-func (k *keptPods) all() []*corev1.Pod { return append([]*corev1.Pod{k.client}, k.backends...) }
+func (k *keptPods) client() *corev1.Pod       { return k.pods[0] }
+func (k *keptPods) backend(i int) *corev1.Pod { return k.pods[1+i] }
+func (k *keptPods) namespace() string         { return k.pods[0].Namespace }
+func (k *keptPods) take(p *corev1.Pod) {
+	for i, q := range k.pods {
+		if q.Namespace == p.Namespace && q.Name == p.Name {
+			k.pods[i] = p
+		}
+	}
+}
 
 var kept *keptPods
 
 var _ = e2e.OnProcessEnd(func(ctx context.Context) {
 	if kept != nil {
-		if err := e2e.Cluster.DeleteNamespace(ctx, kept.client.Namespace); err != nil {
+		if err := e2e.Cluster.DeleteNamespace(ctx, kept.namespace()); err != nil {
 			GinkgoWriter.Printf("the run's cleanup removes it instead: %v\n", err)
 		}
 	}
 })
+
+// stillReady tells whether every kept pod is Ready at the IP it was
+// taken with, and takes them as they are now.
+func (k *keptPods) stillReady(ctx context.Context, cl *kube.Client) bool {
+	list, err := cl.Clientset.CoreV1().Pods(k.namespace()).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return false
+	}
+	live := map[string]*corev1.Pod{}
+	for i := range list.Items {
+		live[list.Items[i].Name] = &list.Items[i]
+	}
+	for _, p := range k.pods {
+		l := live[p.Name]
+		if l == nil || !kube.PodReady(l) || p.Status.PodIP != "" && l.Status.PodIP != p.Status.PodIP {
+			return false
+		}
+	}
+	for _, l := range live {
+		k.take(l)
+	}
+	return true
+}
 
 // deploy creates the spec's pods and, when this process has none Ready,
 // its kept pods, and waits for all of them (a deferred scene leaves the
@@ -202,16 +235,8 @@ func (s *scene) deploy(ctx context.Context, pods ...*corev1.Pod) {
 	GinkgoHelper()
 	spec := CurrentSpecReport().StartTime
 	if kept != nil && !kept.seenIn.Equal(spec) {
-		var live []*corev1.Pod
-		for _, p := range kept.all() {
-			l, err := s.cl.Clientset.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
-			if err != nil || !kube.PodReady(l) || p.Status.PodIP != "" && l.Status.PodIP != p.Status.PodIP {
-				break
-			}
-			live = append(live, l)
-		}
-		if len(live) == len(kept.all()) {
-			kept.client, kept.backends, kept.seenIn = live[0], live[1:], spec
+		if kept.stillReady(ctx, s.cl) {
+			kept.seenIn = spec
 		} else {
 			// Its namespace is left to the run's cleanup.
 			kept = nil
@@ -219,16 +244,16 @@ func (s *scene) deploy(ctx context.Context, pods ...*corev1.Pod) {
 	}
 	if kept == nil {
 		ns := e2e.SuiteNamespace(ctx, s.cl, "ingress-kept")
-		k := &keptPods{client: agent.Pod("client", ns), seenIn: spec}
+		k := &keptPods{pods: []*corev1.Pod{agent.Pod("client", ns)}, seenIn: spec}
 		for i := range sharedBackends {
-			k.backends = append(k.backends, agent.Pod(fmt.Sprintf("backend-%d", i+1), ns, fixtures.HTTPBackend()))
+			k.pods = append(k.pods, agent.Pod(fmt.Sprintf("backend-%d", i+1), ns, fixtures.HTTPBackend()))
 		}
-		k.backends = append(k.backends, agent.Pod("backend-catch-all", ns, fixtures.HTTPBackend()))
-		for _, p := range k.all() {
+		k.pods = append(k.pods, agent.Pod("backend-catch-all", ns, fixtures.HTTPBackend()))
+		for _, p := range k.pods {
 			e2e.CreateKept(ctx, s.cl, p)
 		}
 		kept = k
-		s.pending = append(s.pending, k.all()...)
+		s.pending = append(s.pending, k.pods...)
 	}
 	e2e.CreatePods(ctx, s.cl, pods...)
 	s.pending = append(s.pending, pods...)
@@ -242,20 +267,10 @@ func (s *scene) deploy(ctx context.Context, pods ...*corev1.Pod) {
 func (s *scene) ready(ctx context.Context) {
 	GinkgoHelper()
 	for _, p := range e2e.WaitReady(ctx, s.cl, s.pending...) {
-		if p.Namespace != kept.client.Namespace {
-			continue
-		}
-		if p.Name == kept.client.Name {
-			kept.client = p
-		}
-		for i, b := range kept.backends {
-			if p.Name == b.Name {
-				kept.backends[i] = p
-			}
-		}
+		kept.take(p)
 	}
 	s.pending = nil
-	s.client = kept.client
+	s.client = kept.client()
 	s.link(ctx)
 }
 

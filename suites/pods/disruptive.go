@@ -73,12 +73,17 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		shell := e2e.OnNode(ctx, cl, broken)
 		route := shell.Run(ctx, "ip", "route", "show", cidr)
 		Expect(route).NotTo(BeEmpty(), "%s has no route to %s's pod CIDR %s (an overlay?)", broken, other, cidr)
-		By(fmt.Sprintf("blackholing %s on %s (was: %s)", cidr, broken, strings.TrimSpace(route)))
+		By(fmt.Sprintf("blackholing %s on %s, ahead of its route (%s)", cidr, broken, strings.TrimSpace(route)))
 		// A blackhole, not a deletion: without a route the packets would
-		// follow the default route out of the test network.
-		shell.Run(ctx, "ip", "route", "replace", "blackhole", cidr)
+		// follow the default route out of the test network. A rule ahead
+		// of the main table, not a replaced route: the CNI puts its routes
+		// back (kube-router every minute), and one that did so just after
+		// the replace left nothing to see.
+		rule := []string{"ip", "rule", "add", "priority", "100", "to", cidr, "blackhole"}
+		shell.Run(ctx, rule...)
 		DeferCleanup(func(ctx SpecContext) {
-			shell.Run(ctx, append([]string{"ip", "route", "replace"}, strings.Fields(route)...)...)
+			rule[2] = "del"
+			shell.Run(ctx, rule...)
 		})
 		// Routes are stateless: the replies of other's pods to broken's
 		// take the same route, so both directions of the pair fail.

@@ -79,11 +79,10 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		// of the main table, not a replaced route: the CNI puts its routes
 		// back (kube-router every minute), and one that did so just after
 		// the replace left nothing to see.
-		rule := []string{"ip", "rule", "add", "priority", "100", "to", cidr, "blackhole"}
-		shell.Run(ctx, rule...)
+		rule := []string{"priority", "100", "to", cidr, "blackhole"}
+		shell.Run(ctx, append([]string{"ip", "rule", "add"}, rule...)...)
 		DeferCleanup(func(ctx SpecContext) {
-			rule[2] = "del"
-			shell.Run(ctx, rule...)
+			shell.Run(ctx, append([]string{"ip", "rule", "del"}, rule...)...)
 		})
 		// Routes are stateless: the replies of other's pods to broken's
 		// take the same route, so both directions of the pair fail.

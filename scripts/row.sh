@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One row of the CNI matrix: a fresh kind cluster with CNI, every suite on
 # it (the probe-only suites, then NetworkPolicy's lanes, in parallel
-# Ginkgo processes, then every Disruptive spec one at a time), a
+# Ginkgo processes, then every Disruptive spec, alone or beside other
+# Confined ones only), a
 # check that no test object is left, the CNI held to its profile, and the
 # cluster's deletion, also when a step fails or the run is interrupted.
 #
@@ -117,9 +118,12 @@ step "pods, services, dns$([ -n "$no_ingress" ] || echo ', ingress')" ginkgo -p 
 # saved). After the other suites, not beside them: CPU starvation turns
 # late replies into false denials.
 step "netpol" ginkgo --procs "${NETPOL_PROCS:-3}" --label-filter 'netpol && !Disruptive' "$suites" -- -kubeconfig "$run_kc" -cleanup-wait=false "${suite_flags[@]}"
-# They break the cluster on purpose, one at a time, and repair it: each
-# shows a conformance check failing for the right reason.
-step "disruptive specs" ginkgo --label-filter "Disruptive$no_ingress_disruptive" "$suites" -- -kubeconfig "$disruptive_kc" "${suite_flags[@]}"
+# They break the cluster on purpose and repair it: each shows a
+# conformance check failing for the right reason. DISRUPTIVE_PROCS (3)
+# processes: the cluster's lock runs each alone, but for the Confined ones
+# (an Ingress controller, CoreDNS, hairpin mode, the pods' own mesh),
+# which go first and beside each other.
+step "disruptive specs" ginkgo -p --procs "${DISRUPTIVE_PROCS:-3}" --label-filter "Disruptive$no_ingress_disruptive" "$suites" -- -kubeconfig "$disruptive_kc" "${suite_flags[@]}"
 if [ "${REGISTRY:-0}" = 1 ]; then
   # A wrong registry (port closed, image not pushed, no answer) fails
   # preflight within 30 s, naming the image and the pull error.

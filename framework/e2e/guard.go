@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sync"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 
+	"github.com/netconform/netconform/framework/clusterlock"
 	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/rbac"
 	"github.com/netconform/netconform/framework/timeouts"
@@ -32,7 +34,8 @@ func watchCluster(ctx context.Context, cl *kube.Client) {
 // that as its cause (so the spec under way fails saying it, not after its
 // own bounds one request timeout at a time), and the specs after it do
 // not start. It also keeps the Disruptive specs from starting without
-// their permissions. It registers a top-level BeforeEach and returns the
+// their permissions, and, in a run that takes them, holds every spec to
+// the cluster's lock (lockSpec). It registers a top-level BeforeEach and returns the
 // decorator for RunSpecs.
 func guardSuite() types.AroundNodeDecorator {
 	BeforeEach(func(ctx SpecContext) {
@@ -41,14 +44,18 @@ func guardSuite() types.AroundNodeDecorator {
 				AbortSuite(s.Message + "; the remaining specs do not start (what the run left: netconform cleanup --run-id " + RunID + ")")
 			}
 		}
-		if slices.Contains(CurrentSpecReport().Labels(), Disruptive) {
+		labels := CurrentSpecReport().Labels()
+		if slices.Contains(labels, Disruptive) {
 			suiteConfig, _ := GinkgoConfiguration()
-			if why := disruptiveInParallel(true, suiteConfig); why != "" {
+			if why := disruptiveInParallel(true, suiteConfig, clusterlock.Supported); why != "" {
 				AbortSuite(why)
 			}
 			if err := disruptivePermissions(ctx); err != nil {
 				AbortSuite("the Disruptive specs do not start: " + err.Error())
 			}
+		}
+		if disruptiveSelected(GinkgoLabelFilter(), *disruptive) {
+			lockSpec(ctx, labels)
 		}
 	})
 	return AroundNode(func(ctx context.Context) context.Context {
@@ -84,16 +91,47 @@ func disruptiveSelected(filter string, enabled bool) bool {
 }
 
 // disruptiveInParallel says why a run cannot take Disruptive specs
-// ("" when it can): they break the cluster on purpose, so nothing else may
-// run beside them, and the run must have one process. They are not marked
-// Serial, which would serialize them within a parallel run: Ginkgo keeps
-// Serial specs, even the ones a label filter leaves out, for process 1
-// after every other process has finished, so in every parallel run
-// process 1 would sit idle instead of starting to remove what it kept
-// (OnProcessEnd). selected is whether the run asks for them.
-func disruptiveInParallel(selected bool, c types.SuiteConfig) string {
-	if !selected || c.ParallelTotal <= 1 {
+// ("" when it can): they break the cluster on purpose, so in a run with
+// parallel processes only the cluster's lock (lockSpec) keeps other specs
+// from running beside them, and without file locks (lockable) the run
+// must have one process. They are not marked Serial, which would
+// serialize them within a parallel run: Ginkgo keeps Serial specs, even
+// the ones a label filter leaves out, for process 1 after every other
+// process has finished, so in every parallel run process 1 would sit
+// idle instead of starting to remove what it kept (OnProcessEnd).
+// selected is whether the run asks for them.
+func disruptiveInParallel(selected bool, c types.SuiteConfig, lockable bool) string {
+	if !selected || c.ParallelTotal <= 1 || lockable {
 		return ""
 	}
-	return fmt.Sprintf("the Disruptive specs do not start: they break the cluster on purpose and run one at a time, with nothing beside them, but this run has %d parallel processes: run them without -p (go tool ginkgo --label-filter Disruptive …, or go test … -disruptive)", c.ParallelTotal)
+	return fmt.Sprintf("the Disruptive specs do not start: they break the cluster on purpose and run with nothing beside them, which a run with %d parallel processes cannot ensure without file locks on this platform: run them without -p (go tool ginkgo --label-filter Disruptive …, or go test … -disruptive)", c.ParallelTotal)
+}
+
+// lockSpec holds the current spec, in a run that takes Disruptive specs,
+// to the cluster's lock (framework/clusterlock), which every process of
+// the run and every suite package go test runs beside it against the same
+// cluster takes: exclusive, so that nothing runs beside the spec, unless
+// the spec is Disruptive and Confined, which shares it with other Confined
+// specs and holds its scope's lock alone. The locks go back after the
+// spec's repairs: a DeferCleanup registered here, before the spec's own,
+// runs after them.
+func lockSpec(ctx SpecContext, labels []string) {
+	GinkgoHelper()
+	dir := clusterlock.Dir(Cluster.Config.Host)
+	take := func(name string, mode clusterlock.Mode, waiting string) {
+		l, err := clusterlock.Acquire(ctx, filepath.Join(dir, name), mode,
+			clusterlock.Poll(timeouts.Current.Poll), clusterlock.WhenBusy(func() { By(waiting) }))
+		Expect(err).NotTo(HaveOccurred(), "this run breaks the cluster on purpose: each spec waits for its turn")
+		DeferCleanup(l.Release)
+	}
+	scope := ""
+	if slices.Contains(labels, Disruptive) {
+		scope = confinedScope(labels)
+	}
+	if scope == "" {
+		take("cluster", clusterlock.Exclusive, "waiting for the specs under way to end: this run breaks the cluster on purpose, and this spec runs with nothing beside it")
+		return
+	}
+	take("cluster", clusterlock.Shared, "waiting for a spec that runs alone to end: this one runs only beside other Confined specs")
+	take("scope-"+scope, clusterlock.Exclusive, "waiting for the other spec confined to "+scope+" to end")
 }

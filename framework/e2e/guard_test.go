@@ -28,19 +28,38 @@ func TestDisruptiveSelected(t *testing.T) {
 }
 
 // Disruptive specs are not Serial (see disruptiveInParallel): a parallel
-// run that takes them must stop before anything breaks.
-func TestDisruptiveSpecsRefuseParallelRuns(t *testing.T) {
+// run that takes them needs the cluster's file lock, and where there is
+// none it must stop before anything breaks.
+func TestDisruptiveSpecsInParallelRunsNeedTheLock(t *testing.T) {
 	for _, c := range []struct {
-		selected bool
-		procs    int
-		refused  bool
-	}{{true, 1, false}, {true, 2, true}, {false, 4, false}, {true, 0, false}} {
-		why := disruptiveInParallel(c.selected, types.SuiteConfig{ParallelTotal: c.procs})
+		selected, lockable bool
+		procs              int
+		refused            bool
+	}{
+		{true, false, 1, false}, {true, false, 2, true}, {false, false, 4, false}, {true, false, 0, false},
+		{true, true, 3, false}, {true, true, 1, false},
+	} {
+		why := disruptiveInParallel(c.selected, types.SuiteConfig{ParallelTotal: c.procs}, c.lockable)
 		if (why != "") != c.refused {
-			t.Errorf("selected %v, %d processes: %q", c.selected, c.procs, why)
+			t.Errorf("selected %v, lockable %v, %d processes: %q", c.selected, c.lockable, c.procs, why)
 		}
 		if c.refused && !strings.Contains(why, "without -p") {
 			t.Errorf("the refusal does not say what to do: %q", why)
 		}
+	}
+}
+
+func TestConfinedScope(t *testing.T) {
+	for labels, want := range map[string]string{
+		"Disruptive ingress":                      "",
+		"Disruptive Confined:ingress-traefik dns": "ingress-traefik",
+		"": "",
+	} {
+		if got := confinedScope(strings.Fields(labels)); got != want {
+			t.Errorf("confinedScope(%s) = %q, want %q", labels, got, want)
+		}
+	}
+	if got := confinedScope(Confined("coredns")); got != "coredns" {
+		t.Errorf("Confined(coredns) gives scope %q", got)
 	}
 }

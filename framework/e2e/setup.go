@@ -17,6 +17,7 @@ import (
 	// The add-ons register themselves for the embedded cluster.
 	_ "github.com/netconform/netconform/framework/addon"
 	"github.com/netconform/netconform/framework/cluster"
+	"github.com/netconform/netconform/framework/clusterlock"
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/images"
@@ -112,7 +113,7 @@ func registerSuiteNodes(write func(Report) error) error {
 	SetDefaultConsistentlyPollingInterval(timeouts.Current.Repeat)
 	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		suiteConfig, _ := GinkgoConfiguration()
-		if why := disruptiveInParallel(*disruptive || disruptiveSelected(GinkgoLabelFilter(), false), suiteConfig); why != "" {
+		if why := disruptiveInParallel(*disruptive || disruptiveSelected(GinkgoLabelFilter(), false), suiteConfig, clusterlock.Supported); why != "" {
 			Fail(why)
 		}
 		env := Env{RunID: newRunID(), Kubeconfig: KubeconfigPath()}

@@ -16,7 +16,11 @@ import (
 	"github.com/netconform/netconform/framework/timeouts"
 )
 
-var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), func() {
+// Both break CoreDNS only, which no other Disruptive spec relies on:
+// Confined, they may run beside the proofs of other scopes, one after the
+// other on one process (Ordered) rather than one waiting for the other's
+// lock.
+var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), e2e.Confined("coredns"), SpecPriority(1), Ordered, ContinueOnFailure, func() {
 	It("is reported as unanswered when CoreDNS is scaled to 0", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "dns-down")
@@ -53,9 +57,7 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 				ContainSubstring("Service kube-dns has no endpoints")), "the failure must name the cause")
 		AddReportEntry("the conformance check's failure", failure)
 	})
-})
 
-var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), func() {
 	It("names the one CoreDNS replica that no longer answers, while the others do", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		replicas, err := cl.Clientset.CoreV1().Pods("kube-system").List(ctx, metav1.ListOptions{LabelSelector: "k8s-app=kube-dns"})

@@ -95,7 +95,10 @@ func deployment(ctx context.Context, s *scene) (*appsv1.Deployment, func(context
 }
 
 func describeDisruptive(class string) {
-	Describe("Ingress served by "+classText(class)+", broken on purpose,", Label("ingress", e2e.FeatureIngress, e2e.Disruptive), func() {
+	// They break one controller, which only its own class's specs rely
+	// on: Confined, beside the proofs of other scopes, one after the other
+	// on one process (Ordered).
+	Describe("Ingress served by "+classText(class)+", broken on purpose,", Label("ingress", e2e.FeatureIngress, e2e.Disruptive), e2e.Confined("ingress-"+class), SpecPriority(1), Ordered, ContinueOnFailure, func() {
 		It("fails every conformance check, naming the controller and its pods, when the controller is scaled to 0", func(ctx SpecContext) {
 			all := prepare(ctx, class)
 			Expect(all).NotTo(BeEmpty())

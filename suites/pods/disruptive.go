@@ -24,7 +24,11 @@ import (
 // each mends the node afterwards. They share one mesh of pods (one per
 // node), shown intact again by each spec before it breaks anything, so a
 // mend that fell short fails the next spec, not passes it.
-var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disruptive), Ordered, func() {
+//
+// The first two translate and drop only in the mesh's own pods (Confined
+// to it) and go first, beside the other Confined proofs; a node's routes
+// and its own flows are everyone's, so the last two run alone.
+var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disruptive), SpecPriority(1), Ordered, func() {
 	var (
 		cl            *kube.Client
 		pods          *mesh.Mesh // the pods' mesh, without hostNetwork pods
@@ -37,7 +41,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		pods = e2e.DeployMesh(ctx, cl, false)
 	})
 
-	It("names the node whose pods' traffic to other nodes is source-NATed, and fails only its pairs", func(ctx SpecContext) {
+	It("names the node whose pods' traffic to other nodes is source-NATed, and fails only its pairs", e2e.Confined("pod-mesh"), func(ctx SpecContext) {
 		m := intact(ctx, cl, pods, PodMesh...)
 		from, nodeIP := podCIDR(ctx, cl, broken), e2e.NodeIPs(ctx, cl)[broken]
 		var want [][2]string
@@ -66,6 +70,30 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		AddReportEntry("the conformance check's failure", failure)
 	})
 
+	It("names the node pair and the payload size lost to a path-MTU black hole", e2e.Confined("pod-mesh"), func(ctx SpecContext) {
+		checks := append(slices.Clone(PodMesh), LargePackets...)
+		m := intact(ctx, cl, pods, checks...)
+
+		// Large packets from broken's pods to other's vanish; small ones,
+		// and everything in the other direction, still pass: what a tunnel
+		// with a smaller MTU than the pods' and no ICMP back looks like.
+		// Dropped as they reach other's pod, in its network namespace,
+		// where every data path delivers them.
+		target := e2e.MeshAgent(m, other)
+		rule := []string{"PREROUTING", "-s", podCIDR(ctx, cl, broken), "-m", "length", "--length", fmt.Sprintf("%d:65535", BlackHoleFrom), "-j", "DROP"}
+		shell := e2e.OnNode(ctx, cl, other)
+		By(fmt.Sprintf("dropping packets of %d bytes or more from %s's pods as they reach pod %s on %s", BlackHoleFrom, broken, target.Pod.Name, other))
+		shell.InPod(ctx, target.Pod.Namespace, target.Pod.Name, append([]string{"iptables", "-t", "mangle", "-I"}, rule...)...)
+		DeferCleanup(func(ctx SpecContext) {
+			shell.InPod(ctx, target.Pod.Namespace, target.Pod.Name, append([]string{"iptables", "-t", "mangle", "-D"}, rule...)...)
+		})
+
+		failure := expectOnly(ctx, m, breakage{LargePackets, [][2]string{{broken, other}}}, checks)
+		Expect(failure).To(And(MatchRegexp(`UDP: a \d+-byte payload \(`+broken+`'s pod interface \S+ has MTU \d+(, its routes MTU \d+)?\) did not cross: timed out`),
+			MatchRegexp(`HTTP: a 4194304-byte payload \(`+broken+`'s pod interface \S+ has MTU \d+(, its routes MTU \d+)?\) did not cross`)))
+		AddReportEntry("the conformance check's failure", failure)
+	})
+
 	It("names the node pair whose route is blackholed", Label(e2e.FeatureNodeRoutes), func(ctx SpecContext) {
 		e2e.Requires(feature.NodeRoutes)
 		m := intact(ctx, cl, pods, PodMesh...)
@@ -88,30 +116,6 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		// take the same route, so both directions of the pair fail.
 		failure := expectOnly(ctx, m, breakage{PodMesh, [][2]string{{broken, other}, {other, broken}}}, PodMesh)
 		Expect(failure).To(ContainSubstring(fmt.Sprintf("on %s → pod %s on %s, TCP: timed out", broken, e2e.MeshAgent(m, other).Pod.Name, other)))
-		AddReportEntry("the conformance check's failure", failure)
-	})
-
-	It("names the node pair and the payload size lost to a path-MTU black hole", func(ctx SpecContext) {
-		checks := append(slices.Clone(PodMesh), LargePackets...)
-		m := intact(ctx, cl, pods, checks...)
-
-		// Large packets from broken's pods to other's vanish; small ones,
-		// and everything in the other direction, still pass: what a tunnel
-		// with a smaller MTU than the pods' and no ICMP back looks like.
-		// Dropped as they reach other's pod, in its network namespace,
-		// where every data path delivers them.
-		target := e2e.MeshAgent(m, other)
-		rule := []string{"PREROUTING", "-s", podCIDR(ctx, cl, broken), "-m", "length", "--length", fmt.Sprintf("%d:65535", BlackHoleFrom), "-j", "DROP"}
-		shell := e2e.OnNode(ctx, cl, other)
-		By(fmt.Sprintf("dropping packets of %d bytes or more from %s's pods as they reach pod %s on %s", BlackHoleFrom, broken, target.Pod.Name, other))
-		shell.InPod(ctx, target.Pod.Namespace, target.Pod.Name, append([]string{"iptables", "-t", "mangle", "-I"}, rule...)...)
-		DeferCleanup(func(ctx SpecContext) {
-			shell.InPod(ctx, target.Pod.Namespace, target.Pod.Name, append([]string{"iptables", "-t", "mangle", "-D"}, rule...)...)
-		})
-
-		failure := expectOnly(ctx, m, breakage{LargePackets, [][2]string{{broken, other}}}, checks)
-		Expect(failure).To(And(MatchRegexp(`UDP: a \d+-byte payload \(`+broken+`'s pod interface \S+ has MTU \d+(, its routes MTU \d+)?\) did not cross: timed out`),
-			MatchRegexp(`HTTP: a 4194304-byte payload \(`+broken+`'s pod interface \S+ has MTU \d+(, its routes MTU \d+)?\) did not cross`)))
 		AddReportEntry("the conformance check's failure", failure)
 	})
 

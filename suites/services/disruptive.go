@@ -128,7 +128,9 @@ const hairpinOff = `for f in /sys/class/net/*/brport/hairpin_mode; do
   [ -e "$f" ] && [ "$(cat "$f")" = 1 ] && echo 0 > "$f" && echo "$f"
 done; true`
 
-var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptive), func() {
+// Hairpin mode matters only to a pod that reaches itself through a
+// Service, which no other Disruptive spec does: Confined.
+var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptive), e2e.Confined("hairpin-mode"), SpecPriority(1), func() {
 	It("are reported as not coming back to the pod that sent them when hairpin mode is off on its node", func(ctx SpecContext) {
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "hairpin-off")

@@ -12,19 +12,12 @@ import (
 
 // Mode is how a lock is held: by any number of holders at once, or by one
 // alone.
-type Mode int
+type Mode string
 
 const (
-	Shared Mode = iota
-	Exclusive
+	Shared    Mode = "shared"
+	Exclusive Mode = "exclusive"
 )
-
-func (m Mode) String() string {
-	if m == Exclusive {
-		return "exclusive"
-	}
-	return "shared"
-}
 
 // Dir is where the locks of the cluster whose API server is host live: one
 // directory per cluster, the same for every process on this host.

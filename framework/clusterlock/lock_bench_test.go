@@ -14,7 +14,7 @@ func BenchmarkAcquireRelease(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "cluster")
 	ctx := context.Background()
 	for _, mode := range []Mode{Shared, Exclusive} {
-		b.Run(mode.String(), func(b *testing.B) {
+		b.Run(string(mode), func(b *testing.B) {
 			for b.Loop() {
 				l, err := Acquire(ctx, path, mode)
 				if err != nil {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
@@ -118,12 +119,24 @@ func disruptiveInParallel(selected bool, c types.SuiteConfig, lockable bool) str
 func lockSpec(ctx SpecContext, labels []string) {
 	GinkgoHelper()
 	dir := clusterlock.Dir(Cluster.Config.Host)
+	var waited time.Duration
 	take := func(name string, mode clusterlock.Mode, waiting string) {
+		start := time.Now()
+		busy := false
 		l, err := clusterlock.Acquire(ctx, filepath.Join(dir, name), mode,
-			clusterlock.Poll(timeouts.Current.Poll), clusterlock.WhenBusy(func() { By(waiting) }))
+			clusterlock.Poll(timeouts.Current.Poll), clusterlock.WhenBusy(func() { busy = true; By(waiting) }))
 		Expect(err).NotTo(HaveOccurred(), "this run breaks the cluster on purpose: each spec waits for its turn")
 		DeferCleanup(l.Release)
+		if busy {
+			waited += time.Since(start)
+		}
 	}
+	// The report counts a spec's own time, not its wait.
+	defer func() {
+		if waited > 0 {
+			AddReportEntry(EntryWaited, fmt.Sprintf("%.3f", waited.Seconds()), ReportEntryVisibilityNever)
+		}
+	}()
 	scope := ""
 	if slices.Contains(labels, Disruptive) {
 		scope = confinedScope(labels)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -31,6 +32,9 @@ const (
 	EntryExpected = "expected"
 	EntryObserved = "observed"
 	EntryDiff     = "diff"
+	// EntryWaited is the seconds a spec waited for the cluster's lock
+	// (lockSpec), taken out of its time in the conformance report.
+	EntryWaited = "waited for its turn (s)"
 )
 
 // Mismatch is what a failed matrix leaves for the report: per case, the
@@ -119,6 +123,10 @@ func conformance(r Report, suite string) report.Report {
 				spec.Observed = e.StringRepresentation()
 			case EntryDiff:
 				spec.Diff = e.StringRepresentation()
+			case EntryWaited:
+				if w, err := strconv.ParseFloat(e.StringRepresentation(), 64); err == nil && w <= spec.Seconds {
+					spec.WaitedSeconds, spec.Seconds = w, spec.Seconds-w
+				}
 			}
 		}
 		if spec.State == report.Failed || spec.State == report.Interrupted {

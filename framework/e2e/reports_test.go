@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 	corev1 "k8s.io/api/core/v1"
@@ -45,6 +46,20 @@ func TestConformanceCarriesTheTablesOfAFailedMatrix(t *testing.T) {
 	}
 	if !strings.Contains(spec.Diff, "1 of 4 cells differ") {
 		t.Errorf("diff does not count the differing cell:\n%s", spec.Diff)
+	}
+}
+
+// A spec's time in the report is its own: the time it waited for the
+// cluster's lock is taken out and kept apart.
+func TestConformanceCountsASpecsOwnTime(t *testing.T) {
+	r := types.Report{SpecReports: types.SpecReports{{
+		LeafNodeType: types.NodeTypeIt, LeafNodeText: "names the node pair", State: types.SpecStatePassed,
+		RunTime:       66 * time.Second,
+		ReportEntries: types.ReportEntries{{Name: EntryWaited, Value: types.WrapEntryValue("62.500")}},
+	}}}
+	spec := conformance(r, "pods").Specs[0]
+	if spec.Seconds != 3.5 || spec.WaitedSeconds != 62.5 {
+		t.Errorf("seconds %v, waited %v: want 3.5 and 62.5", spec.Seconds, spec.WaitedSeconds)
 	}
 }
 

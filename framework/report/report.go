@@ -70,6 +70,10 @@ type Spec struct {
 	Diff    string  `json:"diff,omitempty"`
 	Repro   string  `json:"repro,omitempty"`
 	Seconds float64 `json:"seconds"`
+	// WaitedSeconds is how long the spec waited for its turn (the
+	// cluster's lock, in a run that takes Disruptive specs): not in
+	// Seconds, which is its own time.
+	WaitedSeconds float64 `json:"waitedSeconds,omitempty"`
 }
 
 // Tally fills Summary from Specs.

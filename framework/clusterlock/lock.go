@@ -27,10 +27,7 @@ func Dir(host string) string {
 }
 
 // Lock is one lock held; Release gives it back.
-type Lock struct {
-	f    *os.File
-	Mode Mode
-}
+type Lock struct{ f *os.File }
 
 // Release gives the lock back. Releasing twice is harmless.
 func (l *Lock) Release() error {
@@ -84,7 +81,7 @@ func Acquire(ctx context.Context, path string, mode Mode, opts ...Option) (*Lock
 			return nil, fmt.Errorf("lock %s (%s): %w", path, mode, err)
 		}
 		if ok {
-			return &Lock{f: f, Mode: mode}, nil
+			return &Lock{f: f}, nil
 		}
 		if !busy && o.whenBusy != nil {
 			o.whenBusy()

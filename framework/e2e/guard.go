@@ -55,7 +55,7 @@ func guardSuite() types.AroundNodeDecorator {
 				AbortSuite("the Disruptive specs do not start: " + err.Error())
 			}
 		}
-		if disruptiveSelected(GinkgoLabelFilter(), *disruptive) {
+		if runTakesDisruptive() {
 			lockSpec(ctx, labels)
 		}
 	})
@@ -71,6 +71,10 @@ var (
 	disruptiveOnce  sync.Once
 	disruptiveCheck error
 )
+
+// runTakesDisruptive is disruptiveSelected for this run, worked out once
+// per process rather than for every spec.
+var runTakesDisruptive = sync.OnceValue(func() bool { return disruptiveSelected(GinkgoLabelFilter(), *disruptive) })
 
 // disruptivePermissions checks, once per process, what the Disruptive
 // specs need beyond the runner role.
@@ -118,13 +122,24 @@ func disruptiveInParallel(selected bool, c types.SuiteConfig, lockable bool) str
 // runs after them.
 func lockSpec(ctx SpecContext, labels []string) {
 	GinkgoHelper()
+	type lock struct {
+		name    string
+		mode    clusterlock.Mode
+		waiting string // what the spec says while it waits
+	}
+	locks := []lock{{"cluster", clusterlock.Exclusive, "waiting for the specs under way to end: this run breaks the cluster on purpose, and this spec runs with nothing beside it"}}
+	if scope := confinedScope(labels); scope != "" && slices.Contains(labels, Disruptive) {
+		locks = []lock{
+			{"cluster", clusterlock.Shared, "waiting for a spec that runs alone to end: this one runs only beside other Confined specs"},
+			{"scope-" + scope, clusterlock.Exclusive, "waiting for the other spec confined to " + scope + " to end"},
+		}
+	}
 	dir := clusterlock.Dir(Cluster.Config.Host)
 	var waited time.Duration
-	take := func(name string, mode clusterlock.Mode, waiting string) {
-		start := time.Now()
-		busy := false
-		l, err := clusterlock.Acquire(ctx, filepath.Join(dir, name), mode,
-			clusterlock.Poll(timeouts.Current.Poll), clusterlock.WhenBusy(func() { busy = true; By(waiting) }))
+	for _, k := range locks {
+		start, busy := time.Now(), false
+		l, err := clusterlock.Acquire(ctx, filepath.Join(dir, k.name), k.mode,
+			clusterlock.Poll(timeouts.Current.Poll), clusterlock.WhenBusy(func() { busy = true; By(k.waiting) }))
 		Expect(err).NotTo(HaveOccurred(), "this run breaks the cluster on purpose: each spec waits for its turn")
 		DeferCleanup(l.Release)
 		if busy {
@@ -132,19 +147,7 @@ func lockSpec(ctx SpecContext, labels []string) {
 		}
 	}
 	// The report counts a spec's own time, not its wait.
-	defer func() {
-		if waited > 0 {
-			AddReportEntry(EntryWaited, fmt.Sprintf("%.3f", waited.Seconds()), ReportEntryVisibilityNever)
-		}
-	}()
-	scope := ""
-	if slices.Contains(labels, Disruptive) {
-		scope = confinedScope(labels)
+	if waited > 0 {
+		AddReportEntry(EntryWaited, fmt.Sprintf("%.3f", waited.Seconds()), ReportEntryVisibilityNever)
 	}
-	if scope == "" {
-		take("cluster", clusterlock.Exclusive, "waiting for the specs under way to end: this run breaks the cluster on purpose, and this spec runs with nothing beside it")
-		return
-	}
-	take("cluster", clusterlock.Shared, "waiting for a spec that runs alone to end: this one runs only beside other Confined specs")
-	take("scope-"+scope, clusterlock.Exclusive, "waiting for the other spec confined to "+scope+" to end")
 }

@@ -51,6 +51,7 @@ func TestCiliumManifest(t *testing.T) {
 		`enable-policy: "default"`,
 		"identity-allocation-mode: crd",
 		"policy-cidr-match-mode: pods",
+		"identity-max-jitter: 0s",
 	)
 	objs, err := decoder.DecodeAll(context.Background(), bytes.NewReader(m))
 	if err != nil {
@@ -154,5 +155,36 @@ func TestCiliumIdentitySummary(t *testing.T) {
 	}
 	if got := ciliumIdentitySummary("IP IDENTITY SOURCE\n10.0.0.9/32 reserved:world"); got != "labels reserved:world and 0 more" {
 		t.Errorf("summary of world = %q", got)
+	}
+}
+
+// The live policy switch reads the revision that ends `cilium-dbg policy
+// get` and waits while an endpoint is not ready at it, or, switched off,
+// still enforces (the lines of ciliumRealizedFields, as an agent prints
+// them).
+func TestCiliumPolicySwitchWaitsForEveryEndpoint(t *testing.T) {
+	if rev, err := ciliumRevision("[\n  {\n    \"endpointSelector\": {}\n  }\n]\nRevision: 12\n"); err != nil || rev != 12 {
+		t.Errorf("revision = %d, %v; want 12", rev, err)
+	}
+	if _, err := ciliumRevision("[]"); err == nil {
+		t.Error("a listing without its Revision line must be an error")
+	}
+	const list = "582 ready 12 none\n1613 ready 12 ingress\n"
+	for _, c := range []struct {
+		list     string
+		revision int
+		off      bool
+		want     string
+	}{
+		{list, 12, false, ""},
+		{list, 13, false, "endpoint 582 is ready at policy revision 12 of 13"},
+		{list, 12, true, "endpoint 1613 still enforces policy (ingress)"},
+		{"582 ready 12 none\n1613 regenerating 11 ingress\n", 12, false, "endpoint 1613 is regenerating at policy revision 11 of 12"},
+		{"582 waiting-for-identity\n", 1, false, "endpoint 582 is waiting-for-identity at policy revision 0 of 1"},
+		{"582 ready 12 none\n1613 ready 12 none\n", 12, true, ""},
+	} {
+		if got := ciliumPending(c.list, c.revision, c.off); got != c.want {
+			t.Errorf("ciliumPending(%q, %d, off %v) = %q, want %q", c.list, c.revision, c.off, got, c.want)
+		}
 	}
 }

@@ -3,7 +3,9 @@ package cni
 import (
 	"context"
 	"fmt"
+	"slices"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/kube"
@@ -37,25 +39,36 @@ func DiagnosePolicy(ctx context.Context, cl *kube.Client, d Detected, flows []Fl
 	return desc.DiagnosePolicy(ctx, cl, d, flows)
 }
 
-// agentOn finds the CNI's agent pod on node (the detected DaemonSet's).
-func agentOn(ctx context.Context, cl *kube.Client, d Detected, node string) (string, error) {
+// agentPods lists the CNI's agent pods (the detected DaemonSet's) that are
+// not being deleted, on node only unless node is "".
+func agentPods(ctx context.Context, cl *kube.Client, d Detected, node string) ([]corev1.Pod, error) {
 	ds, err := cl.Clientset.AppsV1().DaemonSets(d.Namespace).Get(ctx, d.DaemonSet, metav1.GetOptions{})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	pods, err := cl.Clientset.CoreV1().Pods(d.Namespace).List(ctx, metav1.ListOptions{
-		LabelSelector: sel.String(), FieldSelector: "spec.nodeName=" + node})
+	opts := metav1.ListOptions{LabelSelector: sel.String()}
+	if node != "" {
+		opts.FieldSelector = "spec.nodeName=" + node
+	}
+	pods, err := cl.Clientset.CoreV1().Pods(d.Namespace).List(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(pods.Items, func(p corev1.Pod) bool { return p.DeletionTimestamp != nil }), nil
+}
+
+// agentOn finds the CNI's agent pod on node.
+func agentOn(ctx context.Context, cl *kube.Client, d Detected, node string) (string, error) {
+	pods, err := agentPods(ctx, cl, d, node)
 	if err != nil {
 		return "", err
 	}
-	for _, p := range pods.Items {
-		if p.DeletionTimestamp == nil {
-			return p.Name, nil
-		}
+	if len(pods) == 0 {
+		return "", fmt.Errorf("no pod of DaemonSet %s/%s on node %s", d.Namespace, d.DaemonSet, node)
 	}
-	return "", fmt.Errorf("no pod of DaemonSet %s/%s on node %s", d.Namespace, d.DaemonSet, node)
+	return pods[0].Name, nil
 }

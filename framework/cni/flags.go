@@ -101,20 +101,25 @@ func (s EngineSwitch) SetPolicy(ctx context.Context, cl *kube.Client, d Detected
 }
 
 // ConfigSwitch is a PolicySwitch for a CNI whose options live in a
-// ConfigMap (its descriptor's): it sets Key there and restarts the agents,
-// which read their configuration only when they start (Cilium's
-// enable-policy: "never" off, "default" on).
+// ConfigMap (its descriptor's) and whose running agents take the mode at
+// run time: it sets Key there, so that the configuration says what is in
+// force and an agent that starts later reads it, then hands the value to
+// every running agent (Cilium's enable-policy: "never" off, "default" on;
+// restarting the agents instead would cost each its BPF compilation).
 type ConfigSwitch struct {
 	Key     string
 	On, Off string
+	// Live gives every running agent the value and returns once each
+	// enforces accordingly.
+	Live func(ctx context.Context, cl *kube.Client, d Detected, value string) error
 }
 
 // Enforcing reports whether the detected configuration leaves enforcement
 // on: anything but the Off value (an absent key, the default, included).
 func (s ConfigSwitch) Enforcing(d Detected) bool { return d.Config[s.Key] != s.Off }
 
-// SetPolicy sets the key in the CNI's ConfigMap, then restarts every agent
-// (a new template annotation) and waits until all run again.
+// SetPolicy sets the key in the CNI's ConfigMap, then in the running
+// agents.
 func (s ConfigSwitch) SetPolicy(ctx context.Context, cl *kube.Client, d Detected, enforce bool) error {
 	desc, ok := Describe(d.Name)
 	if !ok || desc.ConfigMap == "" {
@@ -131,13 +136,5 @@ func (s ConfigSwitch) SetPolicy(ctx context.Context, cl *kube.Client, d Detected
 	if _, err := cl.Clientset.CoreV1().ConfigMaps(d.Namespace).Patch(ctx, desc.ConfigMap, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
 		return fmt.Errorf("setting %s=%s in ConfigMap %s/%s: %w", s.Key, value, d.Namespace, desc.ConfigMap, err)
 	}
-	restart, err := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{
-		"annotations": map[string]string{"netconform.io/config": s.Key + "=" + value}}}}})
-	if err != nil {
-		return err
-	}
-	if _, err := cl.Clientset.AppsV1().DaemonSets(d.Namespace).Patch(ctx, d.DaemonSet, types.StrategicMergePatchType, restart, metav1.PatchOptions{}); err != nil {
-		return fmt.Errorf("restarting DaemonSet %s/%s with %s=%s: %w", d.Namespace, d.DaemonSet, s.Key, value, err)
-	}
-	return cl.WaitDaemonSet(ctx, d.Namespace, d.DaemonSet, timeouts.Current.Rollout)
+	return s.Live(ctx, cl, d, value)
 }

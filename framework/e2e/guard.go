@@ -54,6 +54,12 @@ func guardSuite() types.AroundNodeDecorator {
 			if err := disruptivePermissions(ctx); err != nil {
 				AbortSuite("the Disruptive specs do not start: " + err.Error())
 			}
+			// Its Feature labels name what it cannot break without: one
+			// the cluster lacks is said now, not after waiting for its
+			// turn behind every spec that holds the cluster.
+			if why := Missing(labelledFeatures(labels)...); why != "" {
+				NotSupported(why)
+			}
 		}
 		if runTakesDisruptive() {
 			lockSpec(ctx, labels)

@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/netconform/netconform/framework/feature"
 )
 
 func TestDisruptiveSelected(t *testing.T) {
@@ -61,5 +64,17 @@ func TestConfinedScope(t *testing.T) {
 	}
 	if got := confinedScope(Confined("coredns")); got != "coredns" {
 		t.Errorf("Confined(coredns) gives scope %q", got)
+	}
+}
+
+// A Disruptive spec is reported NotSupported before it waits for its turn
+// from its Feature labels: the registered ones, nothing else.
+func TestLabelledFeatures(t *testing.T) {
+	got := labelledFeatures([]string{"pods", Disruptive, FeatureNodeRoutes, "Feature:NoSuchThing", FeatureHostNetwork, "Confined:pod-mesh"})
+	if want := []feature.Feature{feature.NodeRoutes, feature.HostNetwork}; !slices.Equal(got, want) {
+		t.Errorf("labelledFeatures = %v, want %v", got, want)
+	}
+	if got := labelledFeatures([]string{"dns", Disruptive}); len(got) != 0 {
+		t.Errorf("no Feature label, yet %v", got)
 	}
 }

@@ -24,7 +24,10 @@ const confinedPrefix = "Confined:"
 // spec relies on but those confined to it too: in a run with parallel
 // processes it may run beside Confined specs of other scopes. Every
 // other Disruptive spec, and every spec of a run that takes Disruptive
-// ones, runs with nothing beside it (framework/clusterlock).
+// ones, runs with nothing beside it (framework/clusterlock). Confined
+// containers carry SpecPriority by cost (3 for the longest), so that the
+// longest start first and the Confined phase of a parallel run ends
+// soonest, before the specs that run alone.
 func Confined(scope string) Labels { return Label(confinedPrefix + scope) }
 
 // confinedScope is the scope a spec's labels confine it to, "" for none.
@@ -37,8 +40,22 @@ func confinedScope(labels []string) string {
 	return ""
 }
 
+// labelledFeatures are the registered features among labels.
+func labelledFeatures(labels []string) []feature.Feature {
+	var fs []feature.Feature
+	for _, l := range labels {
+		if strings.HasPrefix(l, feature.LabelPrefix) {
+			if f, err := feature.Lookup(l); err == nil {
+				fs = append(fs, f)
+			}
+		}
+	}
+	return fs
+}
+
 // Feature labels come from the feature registry: one name gives a spec
-// both its label and, through Requires, its NotSupported gate.
+// both its label and, through Requires, its NotSupported gate (a
+// Disruptive spec's, before it waits for its turn: guardSuite).
 var (
 	FeatureHostNetwork   = feature.HostNetwork.Label()
 	FeatureUDP           = feature.UDP.Label()

@@ -58,7 +58,7 @@ func (c *Client) CreateLabelled(ctx context.Context, obj client.Object, runID st
 	// longer on a loaded machine): retry that refusal only, within the
 	// request timeout.
 	var createErr error
-	if c.poll(ctx, timeouts.Current.Request, func() (string, error) {
+	if c.Poll(ctx, timeouts.Current.Request, func() (string, error) {
 		createErr = c.Resources.Create(ctx, obj)
 		if serviceAccountPending(createErr) {
 			return createErr.Error(), nil

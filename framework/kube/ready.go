@@ -47,7 +47,7 @@ func nodeReady(n corev1.Node) (bool, string) {
 // WaitNodesReady waits until there are want nodes (at least one when want
 // is 0) and all are Ready; the error names the ones that are not.
 func (c *Client) WaitNodesReady(ctx context.Context, want int, timeout time.Duration) error {
-	return c.poll(ctx, timeout, func() (string, error) {
+	return c.Poll(ctx, timeout, func() (string, error) {
 		bad, total, err := c.NotReadyNodes(ctx)
 		switch {
 		case err != nil:
@@ -63,7 +63,7 @@ func (c *Client) WaitNodesReady(ctx context.Context, want int, timeout time.Dura
 
 // WaitDaemonSet waits until every scheduled pod of a DaemonSet is ready and updated.
 func (c *Client) WaitDaemonSet(ctx context.Context, namespace, name string, timeout time.Duration) error {
-	return c.poll(ctx, timeout, func() (string, error) {
+	return c.Poll(ctx, timeout, func() (string, error) {
 		ds, err := c.Clientset.AppsV1().DaemonSets(namespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return "DaemonSet " + namespace + "/" + name + ": " + err.Error(), nil
@@ -86,7 +86,7 @@ func (c *Client) WaitDaemonSet(ctx context.Context, namespace, name string, time
 // WaitDaemonSetDrained waits until a DaemonSet schedules no pod and none
 // of its pods is left.
 func (c *Client) WaitDaemonSetDrained(ctx context.Context, namespace, name string, timeout time.Duration) error {
-	return c.poll(ctx, timeout, func() (string, error) {
+	return c.Poll(ctx, timeout, func() (string, error) {
 		ds, err := c.Clientset.AppsV1().DaemonSets(namespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return "DaemonSet " + namespace + "/" + name + ": " + err.Error(), nil
@@ -124,7 +124,7 @@ func (c *Client) podsNotReady(ctx context.Context, namespace string, selector *m
 
 // WaitDeployment waits until a Deployment has all its replicas available.
 func (c *Client) WaitDeployment(ctx context.Context, namespace, name string, timeout time.Duration) error {
-	return c.poll(ctx, timeout, func() (string, error) {
+	return c.Poll(ctx, timeout, func() (string, error) {
 		d, err := c.Clientset.AppsV1().Deployments(namespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return "Deployment " + namespace + "/" + name + ": " + err.Error(), nil
@@ -152,9 +152,10 @@ func deploymentAvailable(d *appsv1.Deployment) bool {
 		d.Status.Replicas <= d.Status.UpdatedReplicas
 }
 
-// poll calls check until it reports nothing pending; on timeout the error
-// carries the last pending state, which is what a user needs to see.
-func (c *Client) poll(ctx context.Context, timeout time.Duration, check func() (pending string, err error)) error {
+// Poll calls check every poll interval until it reports nothing pending;
+// on timeout the error carries the last pending state, which is what a
+// user needs to see.
+func (c *Client) Poll(ctx context.Context, timeout time.Duration, check func() (pending string, err error)) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	tick := time.NewTicker(timeouts.Current.Poll)

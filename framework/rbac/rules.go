@@ -77,9 +77,9 @@ var Runner = []Rule{
 // Security level is privileged, which namespace creation already sets).
 var Disruptive = []Rule{
 	{"apps", []string{"daemonsets"}, []string{"create", "delete", "patch"},
-		"kube-proxy and the MetalLB speaker deleted and recreated; the CNI's NetworkPolicy switch patched (or its agents restarted)"},
+		"kube-proxy and the MetalLB speaker deleted and recreated; the CNI's NetworkPolicy switch patched where it is a flag or a placement of its agents"},
 	{"", []string{"configmaps"}, []string{"patch"},
-		"the CNI's NetworkPolicy switch where it is an option in a ConfigMap (Cilium's enable-policy)"},
+		"the CNI's NetworkPolicy switch where it is an option in a ConfigMap (Cilium's enable-policy, which the running agents are then given through their API: Runner's pods/exec)"},
 	{"apps", []string{"deployments"}, []string{"update", "patch"},
 		"an Ingress controller scaled to 0 and back; Traefik's strict prefix matching switched off and on (CoreDNS is scaled to 0 and back through deployments/scale, which the runner role grants)"},
 }

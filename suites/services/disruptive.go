@@ -129,7 +129,8 @@ const hairpinOff = `for f in /sys/class/net/*/brport/hairpin_mode; do
 done; true`
 
 // Hairpin mode matters only to a pod that reaches itself through a
-// Service, which no other Disruptive spec does: Confined.
+// Service, which no other Disruptive spec does: Confined, the shortest
+// (5-10 s), so the last of them to start.
 var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptive), e2e.Confined("hairpin-mode"), SpecPriority(1), func() {
 	It("are reported as not coming back to the pod that sent them when hairpin mode is off on its node", func(ctx SpecContext) {
 		cl := e2e.Cluster

@@ -105,8 +105,8 @@ const ciliumNoPolicy = "never"
 // API (`cilium-dbg config PolicyEnforcement=`, which bumps its policy
 // revision and regenerates its endpoints) and waits until each agent's
 // endpoints are ready at that revision, none enforcing anything when the
-// mode is "never". Seen here: 2-3 s, where restarting the agents took
-// 13-16 s each way (they compile their BPF programs again).
+// mode is "never". Seen here: seconds, where restarting the agents took
+// 13-32 s each way (they compile their BPF programs again).
 func ciliumSetPolicy(ctx context.Context, cl *kube.Client, d Detected, mode string) error {
 	pods, err := agentPods(ctx, cl, d, "")
 	if err != nil {

@@ -115,14 +115,7 @@ func ciliumSetPolicy(ctx context.Context, cl *kube.Client, d Detected, mode stri
 	if len(pods) == 0 {
 		return fmt.Errorf("no pod of DaemonSet %s/%s", d.Namespace, d.DaemonSet)
 	}
-	dbg := func(p corev1.Pod, args ...string) (string, error) {
-		ref := kube.ContainerRef{Namespace: d.Namespace, Pod: p.Name, Container: "cilium-agent"}
-		out, err := cl.Exec(ctx, ref, append([]string{"cilium-dbg"}, args...), nil)
-		if err != nil {
-			return "", fmt.Errorf("cilium-dbg %s in %s on %s: %w: %s", strings.Join(args, " "), p.Name, p.Spec.NodeName, err, bytes.TrimSpace(out))
-		}
-		return string(out), nil
-	}
+	dbg := func(p corev1.Pod, args ...string) (string, error) { return ciliumDbgIn(ctx, cl, d, p, args...) }
 	revision := map[string]int{} // agent pod -> the policy revision its change made
 	for _, p := range pods {
 		if _, err := dbg(p, "config", "PolicyEnforcement="+mode); err != nil {
@@ -314,13 +307,27 @@ func ciliumIdentitySummary(table string) string {
 // ciliumDbg runs cilium-dbg in the agent on node; what fails is said in
 // its place.
 func ciliumDbg(ctx context.Context, cl *kube.Client, d Detected, node string, args ...string) string {
-	pod, err := agentOn(ctx, cl, d, node)
+	pods, err := agentPods(ctx, cl, d, node)
+	if err == nil && len(pods) == 0 {
+		err = fmt.Errorf("no pod of DaemonSet %s/%s on node %s", d.Namespace, d.DaemonSet, node)
+	}
 	if err != nil {
 		return err.Error()
 	}
-	out, err := cl.Exec(ctx, kube.ContainerRef{Namespace: d.Namespace, Pod: pod, Container: "cilium-agent"}, append([]string{"cilium-dbg"}, args...), nil)
+	out, err := ciliumDbgIn(ctx, cl, d, pods[0], args...)
 	if err != nil {
-		return fmt.Sprintf("cilium-dbg %s on %s: %v", strings.Join(args, " "), node, err)
+		return err.Error()
 	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(out)
+}
+
+// ciliumDbgIn runs cilium-dbg in the agent pod p; the error names the
+// command, the pod, its node and what the command said.
+func ciliumDbgIn(ctx context.Context, cl *kube.Client, d Detected, p corev1.Pod, args ...string) (string, error) {
+	ref := kube.ContainerRef{Namespace: d.Namespace, Pod: p.Name, Container: "cilium-agent"}
+	out, err := cl.Exec(ctx, ref, append([]string{"cilium-dbg"}, args...), nil)
+	if err != nil {
+		return "", fmt.Errorf("cilium-dbg %s in %s on %s: %w: %s", strings.Join(args, " "), p.Name, p.Spec.NodeName, err, bytes.TrimSpace(out))
+	}
+	return string(out), nil
 }

@@ -60,15 +60,3 @@ func agentPods(ctx context.Context, cl *kube.Client, d Detected, node string) ([
 	}
 	return slices.DeleteFunc(pods.Items, func(p corev1.Pod) bool { return p.DeletionTimestamp != nil }), nil
 }
-
-// agentOn finds the CNI's agent pod on node.
-func agentOn(ctx context.Context, cl *kube.Client, d Detected, node string) (string, error) {
-	pods, err := agentPods(ctx, cl, d, node)
-	if err != nil {
-		return "", err
-	}
-	if len(pods) == 0 {
-		return "", fmt.Errorf("no pod of DaemonSet %s/%s on node %s", d.Namespace, d.DaemonSet, node)
-	}
-	return pods[0].Name, nil
-}

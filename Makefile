@@ -26,6 +26,7 @@ host-setup:
 	bash scripts/host-setup.sh
 
 unit:
+	bash scripts/check-sizes.sh
 	$(GO) test -count=1 ./internal/... ./framework/... ./fixtures/... ./cmd/...
 
 images: $(BIN)

@@ -5,8 +5,31 @@ import (
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/netconform/netconform/framework/images"
 )
+
+func imagesCommand() *cobra.Command {
+	return group("images", "Build, push and name the images netconform runs",
+		imagesBuildCommand(), imagesPushCommand(), imagesRefCommand())
+}
+
+func imagesBuildCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "build [NAME...]",
+		Short: "Build images offline into the local Docker engine",
+		Long: `Builds images from Go modules and Debian packages into the local Docker
+engine, skipping those already built from the same recipe. Without names:
+every image but those built only on demand (a CNI's, when a cluster needs it).`,
+		Example: `  netconform images build
+  netconform images build agent kube-router`,
+		ValidArgsFunction: completeFrom(images.Names),
+		RunE: func(cmd *cobra.Command, names []string) error {
+			return imagesBuild(cmd.Context(), names)
+		},
+	}
+}
 
 func newBuilder() (*images.Builder, error) {
 	wd, err := os.Getwd()
@@ -21,17 +44,13 @@ func newBuilder() (*images.Builder, error) {
 		DebianMirror: os.Getenv("NETCONFORM_DEBIAN_MIRROR"), Log: logf}, nil
 }
 
-func imagesBuild(ctx context.Context, args []string) error {
-	fs := newFlags("images build")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func imagesBuild(ctx context.Context, names []string) error {
 	b, err := newBuilder()
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	err = b.Build(ctx, fs.Args()...)
+	err = b.Build(ctx, names...)
 	reportTimings(b, start)
 	return err
 }

@@ -1,19 +1,7 @@
 // Command netconform builds the images and kind clusters the conformance
-// suites run on, and cleans up after them.
-//
-//	netconform images build [NAME...]
-//	netconform images push --registry R [--plain-http] [NAME...]
-//	netconform images ref [--image-registry R] [NAME...]
-//	netconform registry up|down [--name N]
-//	netconform cluster up   [--name N] [--cni C] [--addons A,B] [--workers 2] [--kubeconfig PATH]
-//	netconform cni variants [--without FEATURE] CNI
-//	netconform cluster down [--name N]
-//	netconform cleanup [--kubeconfig K] [--run-id ID]
-//	netconform rbac role|kubeconfig|check|revoke
-//	netconform verify --kubeconfig K [--label-filter F] [--report-dir D] [--disruptive]
-//	netconform report expect --label L --state S REPORT...
-//	netconform report html REPORT... [-o FILE]
-//	netconform report failures REPORT...
+// suites run on, runs the suites against any cluster (verify), reads their
+// reports, and cleans up after them. Every command has --help; `netconform
+// completion bash|zsh|fish|powershell` prints a shell completion script.
 package main
 
 import (
@@ -22,33 +10,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
-)
 
-const usage = `usage:
-  netconform images build [NAME...]     build images offline into the local Docker engine
-  netconform images push --registry R [--plain-http] [NAME...]  push the images the suites start to a registry
-  netconform images ref [--image-registry R] [NAME...]  print the references images run as
-  netconform registry up [--name N]     start a registry (Distribution) on the kind network; prints its address
-  netconform registry down [--name N]   remove it and its storage
-  netconform cluster up [flags]         create (or reuse) a kind cluster with a CNI
-  netconform cluster down [--name N]    delete a kind cluster
-  netconform cluster kubeconfig [--name N]  print where its kubeconfig is
-  netconform cni list                   list the installable CNIs and their variants
-  netconform cni variants [--without FEATURE] CNI  list a CNI's installable variants (lacking FEATURE)
-  netconform cleanup [--kubeconfig K] [--run-id ID]  remove what test runs left behind
-  netconform rbac role [--disruptive]   print the least-privilege ClusterRole(s), each rule with its reason
-  netconform rbac kubeconfig --service-account NS/NAME [-o FILE] [--disruptive] [--without "VERB RESOURCE"]
-                                        create a ServiceAccount bound only to them, write a kubeconfig from its token
-  netconform rbac check [--kubeconfig K] [--disruptive]  check a kubeconfig has every permission (preflight's check)
-  netconform rbac revoke --service-account NS/NAME  delete that ServiceAccount and its bindings
-  netconform verify --kubeconfig K [--label-filter F] [--report-dir D]  run every suite against a cluster, with progress and a summary
-  netconform report expect --label L --state S REPORT...  check every spec with a label ended in a state
-  netconform report html REPORT|DIR... [-o matrix.html]  one static page: a column per directory of reports, a row per spec
-  netconform report failures REPORT|DIR...  every failed spec with its whole failure message
-`
+	"github.com/spf13/cobra"
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -59,59 +27,107 @@ func main() {
 	}
 }
 
+// run executes one command line (without the program's name).
 func run(ctx context.Context, args []string) error {
-	if len(args) >= 1 && args[0] == "cleanup" {
-		return cleanup(ctx, args[1:])
+	root := newRootCommand()
+	root.SetArgs(args)
+	return root.ExecuteContext(ctx)
+}
+
+func newRootCommand() *cobra.Command {
+	root := group("netconform", "Conformance suites for Kubernetes networking, and the clusters they run on",
+		imagesCommand(), registryCommand(), clusterCommand(), cniCommand(),
+		verifyCommand(), cleanupCommand(), rbacCommand(), reportCommand())
+	root.Long = `netconform checks that a cluster's networking does what Kubernetes defines:
+pods, Services, DNS, Ingress, NetworkPolicy and the CNI, one spec per behaviour.
+
+It builds every image it runs offline, creates kind clusters with a chosen CNI
+and add-ons, and runs the suites against any cluster given by a kubeconfig.`
+	root.Example = `  # a kind cluster with kube-router, MetalLB and two Ingress controllers
+  netconform cluster up --cni kube-router --addons metallb,traefik,haproxy
+
+  # every suite against a cluster, before handing it over
+  netconform verify --kubeconfig ./cluster.kubeconfig`
+	// main prints the error once; a usage dump would bury it.
+	root.SilenceErrors = true
+	root.SilenceUsage = true
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return fmt.Errorf("%w\nSee '%s --help'.", err, cmd.CommandPath())
+	})
+	return root
+}
+
+// group is a command that only holds others (netconform cluster): alone it
+// prints its help, and an argument naming none of its commands is an error.
+// Without a RunE, cobra would print the help for an unknown command too,
+// and exit 0.
+func group(use, short string, commands ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  knownCommand,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	if len(args) >= 1 && args[0] == "verify" {
-		return verify(ctx, args[1:])
+	cmd.AddCommand(commands...)
+	return cmd
+}
+
+func knownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
 	}
-	if len(args) < 2 {
-		return fmt.Errorf("missing command\n%s", usage)
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default, applied only for the root's own check
 	}
-	switch args[0] + " " + args[1] {
-	case "images build":
-		return imagesBuild(ctx, args[2:])
-	case "images push":
-		return imagesPush(ctx, args[2:])
-	case "images ref":
-		return imagesRef(args[2:])
-	case "registry up":
-		return registryUp(ctx, args[2:])
-	case "registry down":
-		return registryDown(ctx, args[2:])
-	case "cluster up":
-		return clusterUp(ctx, args[2:])
-	case "cluster down":
-		return clusterDown(ctx, args[2:])
-	case "cluster kubeconfig":
-		return clusterKubeconfig(args[2:])
-	case "cni list":
-		return cniList(args[2:])
-	case "cni variants":
-		return cniVariants(args[2:])
-	case "rbac role":
-		return rbacRole(args[2:])
-	case "rbac kubeconfig":
-		return rbacKubeconfig(ctx, args[2:])
-	case "rbac check":
-		return rbacCheck(ctx, args[2:])
-	case "rbac revoke":
-		return rbacRevoke(ctx, args[2:])
-	case "report expect":
-		return reportExpect(args[2:])
-	case "report html":
-		return reportHTML(args[2:])
-	case "report failures":
-		return reportFailures(args[2:])
+	if near := cmd.SuggestionsFor(args[0]); len(near) > 0 {
+		msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(near, " or "))
 	}
-	return fmt.Errorf("unknown command %q\n%s", strings.Join(args[:2], " "), usage)
+	return fmt.Errorf("%s\nSee '%s --help'.", msg, cmd.CommandPath())
+}
+
+// noArgs is cobra.NoArgs for a command that is not a group: its message
+// does not call a stray argument a command.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%s takes no arguments (got %q)\nSee '%s --help'.", cmd.CommandPath(), args, cmd.CommandPath())
+	}
+	return nil
+}
+
+// completeFrom completes an argument or a flag's value from a list known
+// when the command runs (the CNIs, the images, the add-ons registered).
+func completeFrom(list func() []string) cobra.CompletionFunc {
+	return func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return list(), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeList completes a comma-separated list (--addons a,b), each name
+// once.
+func completeList(list func() []string) cobra.CompletionFunc {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		chosen := strings.Split(toComplete, ",")
+		prefix := strings.Join(chosen[:len(chosen)-1], ",")
+		if prefix != "" {
+			prefix += ","
+		}
+		var out []cobra.Completion
+		for _, name := range list() {
+			if !slices.Contains(chosen[:len(chosen)-1], name) {
+				out = append(out, prefix+name)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
 }
 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
 }
 
+// newFlags is verify's flag set: it takes the suites' Go flags, as go test
+// does, so it parses its own arguments.
 func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)

@@ -7,37 +7,61 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/netconform/netconform/framework/report"
 )
+
+func reportCommand() *cobra.Command {
+	return group("report", "Read conformance reports: check them, lay them side by side, list failures",
+		reportExpectCommand(), reportHTMLCommand(), reportFailuresCommand())
+}
+
+func reportExpectCommand() *cobra.Command {
+	var label, state string
+	cmd := &cobra.Command{
+		Use:   "expect --label L --state S REPORT...",
+		Short: "Check that every spec with a label ended in one state",
+		Long: `Checks conformance reports: every spec run with a label must have ended in
+one state. CI matrices use it to hold a CNI to its profile, e.g. every
+NetworkPolicy spec unsupported on a CNI without policy.`,
+		Example: `  netconform report expect --label Feature:NetworkPolicy --state unsupported reports/netpol-*.conformance.json`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if label == "" || state == "" || len(args) == 0 {
+				return fmt.Errorf("usage: netconform report expect --label L --state S REPORT.conformance.json...")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			return reportExpect(cmd.OutOrStdout(), label, state, paths)
+		},
+	}
+	cmd.Flags().StringVar(&label, "label", "", "spec label to check, e.g. Feature:NetworkPolicy")
+	cmd.Flags().StringVar(&state, "state", "", "state every such spec must be in: passed, failed, unsupported, skipped")
+	cmd.RegisterFlagCompletionFunc("state", cobra.FixedCompletions([]cobra.Completion{
+		string(report.Passed), string(report.Failed), string(report.Unsupported), string(report.Skipped)}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
 
 // reportExpect checks conformance reports: every spec run with a label must
 // have ended in one state. CI matrices use it to hold a CNI to its profile,
 // e.g. every NetworkPolicy spec Unsupported on a CNI without policy.
-func reportExpect(args []string) error {
-	fs := newFlags("report expect")
-	label := fs.String("label", "", "spec label to check, e.g. Feature:NetworkPolicy")
-	state := fs.String("state", "", "state every such spec must be in: passed, failed, unsupported, skipped")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *label == "" || *state == "" || fs.NArg() == 0 {
-		return fmt.Errorf("usage: netconform report expect --label L --state S REPORT.conformance.json...")
-	}
+func reportExpect(w io.Writer, label, state string, paths []string) error {
 	var problems []string
-	for _, path := range fs.Args() {
+	for _, path := range paths {
 		r, err := report.Read(path)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", path, err)
 		}
-		checked, wrong, err := r.Expect(*label, report.State(*state))
+		checked, wrong, err := r.Expect(label, report.State(state))
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
 		}
 		for _, s := range wrong {
-			problems = append(problems, fmt.Sprintf("%s: %q is %s, not %s %s", r.Suite, s.Name, s.State, *state, s.Reason+s.Failure))
+			problems = append(problems, fmt.Sprintf("%s: %q is %s, not %s %s", r.Suite, s.Name, s.State, state, s.Reason+s.Failure))
 		}
-		fmt.Printf("%s: %d of %d specs labelled %s are %s (CNI %s)\n", r.Suite, checked-len(wrong), checked, *label, *state, r.CNI.Name)
+		fmt.Fprintf(w, "%s: %d of %d specs labelled %s are %s (CNI %s)\n", r.Suite, checked-len(wrong), checked, label, state, r.CNI.Name)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%d unexpected outcome(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
@@ -45,25 +69,31 @@ func reportExpect(args []string) error {
 	return nil
 }
 
+func reportHTMLCommand() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "html REPORT|DIR... [-o FILE]",
+		Short: "Lay reports side by side in one static page: a column per directory, a row per spec",
+		Long: `Lays conformance reports side by side in one static page: a column per
+directory (make matrix writes reports/<cni>/...), a row per spec.`,
+		Example: `  netconform report html reports/*/ -o matrix.html`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("usage: netconform report html REPORT.conformance.json|DIR... [-o FILE]")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			return reportHTML(cmd.OutOrStdout(), out, paths)
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "matrix.html", "file to write the page to")
+	return cmd
+}
+
 // reportHTML lays conformance reports side by side in one static page: a
 // column per directory (make matrix writes reports/<cni>/...), a row per spec.
-// Flags may follow the reports: netconform report html reports/* -o matrix.html.
-func reportHTML(args []string) error {
-	fs := newFlags("report html")
-	out := fs.String("o", "matrix.html", "file to write the page to")
-	var paths []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		paths, args = append(paths, fs.Arg(0)), fs.Args()[1:]
-	}
-	if len(paths) == 0 {
-		return fmt.Errorf("usage: netconform report html REPORT.conformance.json|DIR... [-o FILE]")
-	}
+func reportHTML(w io.Writer, out string, paths []string) error {
 	columns, err := report.ReadColumns(paths)
 	if err != nil {
 		return err
@@ -72,34 +102,40 @@ func reportHTML(args []string) error {
 	if err := report.WriteHTML(&page, columns); err != nil {
 		return err
 	}
-	if err := os.WriteFile(*out, page.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(out, page.Bytes(), 0o644); err != nil {
 		return err
 	}
 	reports := 0
 	for _, c := range columns {
 		reports += len(c.Reports)
 	}
-	fmt.Printf("wrote %s: %d reports in %d columns\n", *out, reports, len(columns))
+	fmt.Fprintf(w, "wrote %s: %d reports in %d columns\n", out, reports, len(columns))
 	return nil
 }
 
-// reportFailures prints every failed spec of the reports with its whole
-// failure message: a CI log keeps only its tail, and Ginkgo's closing
+// reportFailuresCommand prints every failed spec of the reports with its
+// whole failure message: a CI log keeps only its tail, and Ginkgo's closing
 // summary names a failed spec's location, not what it saw.
-func reportFailures(args []string) error {
-	fs := newFlags("report failures")
-	if err := fs.Parse(args); err != nil {
-		return err
+func reportFailuresCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:     "failures REPORT|DIR...",
+		Short:   "Print every failed spec with its whole failure message",
+		Example: `  netconform report failures reports/`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("usage: netconform report failures REPORT.conformance.json|DIR...")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			columns, err := report.ReadColumns(paths)
+			if err != nil {
+				return err
+			}
+			writeFailures(cmd.OutOrStdout(), columns)
+			return nil
+		},
 	}
-	if fs.NArg() == 0 {
-		return fmt.Errorf("usage: netconform report failures REPORT.conformance.json|DIR...")
-	}
-	columns, err := report.ReadColumns(fs.Args())
-	if err != nil {
-		return err
-	}
-	writeFailures(os.Stdout, columns)
-	return nil
 }
 
 // writeFailures writes each failed spec of columns, with its failure and

@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
+	kindversion "sigs.k8s.io/kind/pkg/cmd/kind/version"
 
+	"github.com/netconform/netconform/framework/cluster"
 	"github.com/netconform/netconform/framework/cni"
 	"github.com/netconform/netconform/framework/images"
 )
@@ -24,7 +29,7 @@ var commandPaths = [][]string{
 	{"rbac"}, {"rbac", "role"}, {"rbac", "kubeconfig"}, {"rbac", "check"}, {"rbac", "revoke"},
 	{"verify"},
 	{"report"}, {"report", "expect"}, {"report", "html"}, {"report", "failures"},
-	{"completion"}, {"completion", "bash"},
+	{"version"}, {"completion"}, {"completion", "bash"},
 }
 
 // --help is a request, not a mistake: on every command it succeeds (exit
@@ -108,6 +113,7 @@ func TestUnknownCommandsAndFlagsFail(t *testing.T) {
 		{[]string{"cluster", "down", "stray"}, `netconform cluster down takes no arguments (got ["stray"])`},
 		{[]string{"cni", "variants"}, "usage: netconform cni variants"},
 		{[]string{"report", "expect", "--label", "Feature:NetworkPolicy"}, "usage: netconform report expect"},
+		{[]string{"version", "-o", "yaml"}, `--output "yaml": want json`},
 	} {
 		_, _, err := execute(tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -145,6 +151,92 @@ func TestFlagsAsTheScriptsPassThem(t *testing.T) {
 			if got := cmd.Flags().Lookup(name).Value.String(); got != want {
 				t.Errorf("netconform %s: --%s = %q, want %q", strings.Join(tc.args, " "), name, got, want)
 			}
+		}
+	}
+}
+
+// version names every image of the catalog with its reference, every
+// installable CNI and every add-on, besides Go, kind and Kubernetes.
+func TestVersionListsEveryComponent(t *testing.T) {
+	out, _, err := execute("version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{runtime.Version(), "v" + kindversion.Version(), images.KubernetesVersion}
+	for _, n := range images.Names() {
+		want = append(want, n, images.Ref(n))
+	}
+	for _, n := range cni.Known() {
+		p, _ := cni.Lookup(n)
+		want = append(want, n+" ", p.Version)
+	}
+	want = append(want, cluster.KnownAddOns()...)
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("netconform version lacks %q:\n%s", w, out)
+		}
+	}
+	for _, addOn := range []string{"metallb", "traefik", "haproxy"} {
+		if !slices.Contains(cluster.KnownAddOns(), addOn) {
+			t.Errorf("add-on %s is not registered: version would not list it", addOn)
+		}
+	}
+}
+
+func TestVersionAsJSON(t *testing.T) {
+	out, _, err := execute("version", "--output", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v versions
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	var cnis, imgs []string
+	for _, c := range v.CNIs {
+		cnis = append(cnis, c.Name)
+	}
+	for _, c := range v.Images {
+		imgs = append(imgs, c.Name)
+		if c.Version == "" || c.Ref != images.Ref(c.Name) {
+			t.Errorf("image %s: version %q, ref %q", c.Name, c.Version, c.Ref)
+		}
+	}
+	if !slices.Equal(cnis, cni.Known()) || !slices.Equal(imgs, images.Names()) {
+		t.Errorf("CNIs %v, images %v; want %v and %v", cnis, imgs, cni.Known(), images.Names())
+	}
+	if v.Netconform == "" || v.Go != runtime.Version() || v.Kubernetes != images.KubernetesVersion {
+		t.Errorf("netconform %q, Go %q, Kubernetes %q", v.Netconform, v.Go, v.Kubernetes)
+	}
+}
+
+func TestStampedVersion(t *testing.T) {
+	rev := []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}}
+	for _, tc := range []struct {
+		info debug.BuildInfo
+		want string
+	}{
+		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
+		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: rev}, "devel (0123456789ab, modified)"},
+		{debug.BuildInfo{Main: debug.Module{Version: "v0.1.0"}, Settings: rev[:1]}, "v0.1.0 (0123456789ab)"},
+		{debug.BuildInfo{Main: debug.Module{Version: "v0.1.1-0.20260101000000-0123456789ab+dirty"}, Settings: rev},
+			"v0.1.1-0.20260101000000-0123456789ab+dirty"},
+	} {
+		if got := stampedVersion(&tc.info); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.info, got, tc.want)
+		}
+	}
+}
+
+func TestTagOf(t *testing.T) {
+	for ref, want := range map[string]string{
+		"registry.k8s.io/coredns/coredns:v1.12.1":      "v1.12.1",
+		"localhost:5000/agent:0.1.0":                   "0.1.0",
+		"localhost:5000/agent":                         "latest",
+		"docker.io/netconform/node:v1.34.4@sha256:abc": "v1.34.4",
+	} {
+		if got := tagOf(ref); got != want {
+			t.Errorf("tagOf(%q) = %q, want %q", ref, got, want)
 		}
 	}
 }

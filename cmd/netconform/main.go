@@ -37,7 +37,7 @@ func run(ctx context.Context, args []string) error {
 func newRootCommand() *cobra.Command {
 	root := group("netconform", "Conformance suites for Kubernetes networking, and the clusters they run on",
 		imagesCommand(), registryCommand(), clusterCommand(), cniCommand(),
-		verifyCommand(), cleanupCommand(), rbacCommand(), reportCommand())
+		verifyCommand(), cleanupCommand(), rbacCommand(), reportCommand(), versionCommand())
 	root.Long = `netconform checks that a cluster's networking does what Kubernetes defines:
 pods, Services, DNS, Ingress, NetworkPolicy and the CNI, one spec per behaviour.
 

@@ -50,8 +50,8 @@ say "runs $a, $b and $c started"
 # Each run is paused as soon as its main namespace is seen, holding it;
 # once all three are, C crashes. (Kept as seen: looked up again, a
 # namespace could be gone by then.) Waiting to see all three at one
-# instant failed once here: A and B passed in 20 s, C took 35 s, and its
-# namespace came after theirs had gone. One listing of every run's
+# instant can fail: when A and B pass in 20 s and C takes 35 s, C's
+# namespace comes after theirs have gone. One listing of every run's
 # namespaces per look; a listing that fails is kept to be shown.
 ns_a= ns_b= ns_c=
 for _ in $(seq 240); do

@@ -27,9 +27,9 @@ cni=${1:?usage: scripts/row.sh CNI [REPORT_DIR]}
 reports=${2:-reports/$cni}
 cluster=${CLUSTER:-netconform-row}
 addons=${ADDONS-metallb,traefik,haproxy}
-# INGRESS=1 adds suites/ingress (once per IngressClass), about 4 minutes
-# more per row here, and its Disruptive proofs (about 11 minutes) unless
-# INGRESS_DISRUPTIVE=0.
+# INGRESS=1 adds suites/ingress (once per IngressClass) and its
+# Disruptive proofs unless INGRESS_DISRUPTIVE=0 (their cost per row:
+# docs/performance.md).
 no_ingress=' && !ingress' no_ingress_disruptive=' && !ingress'
 if [ "${INGRESS:-0}" = 1 ]; then
   no_ingress=''
@@ -53,7 +53,7 @@ down() {
   [ "${KEEP:-0}" = 1 ] || "$bin" cluster down --name "$cluster" || true
   [ "${REGISTRY:-0}" != 1 ] || "$bin" registry down || true
 }
-# A crashed earlier run may have left the cluster behind.
+# A crashed previous run may have left the cluster behind.
 "$bin" cluster down --name "$cluster" || true
 trap 'down $?' EXIT
 
@@ -108,14 +108,14 @@ step() {
 
 # The first two steps delete their namespaces and end, without waiting
 # for them to go (-cleanup-wait=false: their pods go at once, the
-# namespace controller's last pass takes 6-7 s here); the check at the end
+# namespace controller's last pass takes 6-7 s on a 2-core VM); the check at the end
 # of the row waits until every run's objects are gone.
 step "pods, services, dns$([ -n "$no_ingress" ] || echo ', ingress')" ginkgo -p --procs "$procs" --label-filter "!Disruptive && !netpol$no_ingress" "$suites" -- -kubeconfig "$run_kc" -cleanup-wait=false "${suite_flags[@]}"
 # Its cases are handed to NETPOL_PROCS Ginkgo processes (3 by default),
-# each with a topology of its own: in a kube-router row here (2 cores),
-# 84-85 s with 2 processes, 69 s with 3 (on a slower machine of the same
-# size both took 132 s: a third topology's pods cost what its cases
-# saved). After the other suites, not beside them: CPU starvation turns
+# each with a topology of its own: in a kube-router row on a 2-core VM,
+# 84-85 s with 2 processes, 69 s with 3 (on a 2-core VM half as fast,
+# both took 132 s: a third topology's pods cost what its cases saved;
+# docs/performance.md). After the other suites, not beside them: CPU starvation turns
 # late replies into false denials.
 step "netpol" ginkgo --procs "${NETPOL_PROCS:-3}" --label-filter 'netpol && !Disruptive' "$suites" -- -kubeconfig "$run_kc" -cleanup-wait=false "${suite_flags[@]}"
 # They break the cluster on purpose and repair it: each shows a

@@ -21,8 +21,8 @@ const (
 // (eth0's own subnet). It sits in mangle POSTROUTING, after kube-proxy's
 // DNAT, so a Service IP that nothing has programmed is caught too.
 //
-// Without it, on machines like these (no network, but a host that answers
-// every outbound TCP handshake), a packet that escapes the cluster — an
+// Without it, on a host with no network route out that still answers
+// every outbound TCP handshake, a packet that escapes the cluster — an
 // unprogrammed ClusterIP routed to the default gateway, a missing pod
 // route — completes a handshake with something that is not an agent, and
 // a probe sees "connected, but no reply" instead of a plain timeout.

@@ -18,7 +18,7 @@ var freezerRoot = "/sys/fs/cgroup/freezer"
 // node's runc was starting a container leaves that container's group
 // FROZEN (runc freezes it while it sets it up); its processes then never
 // see the SIGKILL of docker rm, which fails with "did not receive an exit
-// event" and leaves the node behind. Seen here on a host with cgroup v1's
+// event" and leaves the node behind. This happens on hosts with cgroup v1's
 // freezer; on cgroup v2 there is nothing to thaw and it returns none.
 func thawNodes(containers []string) ([]string, error) {
 	var thawed []string

@@ -308,8 +308,8 @@ ENTRYPOINT ["/usr/local/bin/netconform-entrypoint", "/sbin/init"]
 
 // NodeWith is the node image base with the images refs in its containerd
 // store too, so that a cluster made of it loads nothing: importing them
-// into every node of every new cluster took about a minute here, for
-// images most nodes never start. It is built once for each set of refs
+// into every node of every new cluster took about a minute (see
+// docs/performance.md), for images most nodes never start. It is built once for each set of refs
 // and kept, tagged after the set, until an image in it changes.
 func NodeWith(ctx context.Context, base string, refs []string, logf func(string, ...any)) (string, error) {
 	if len(refs) == 0 {

@@ -19,7 +19,7 @@ import (
 // Both break CoreDNS only, which no other Disruptive spec relies on:
 // Confined, they may run beside the proofs of other scopes, one after the
 // other on one process (Ordered) rather than one waiting for the other's
-// lock; after the Ingress proofs, before hairpin's (20-35 s here).
+// lock; after the Ingress proofs, before hairpin's (20-35 s on a 2-core VM).
 var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), e2e.Confined("coredns"), SpecPriority(2), Ordered, ContinueOnFailure, func() {
 	It("is reported as unanswered when CoreDNS is scaled to 0", func(ctx SpecContext) {
 		cl := e2e.Cluster

@@ -27,7 +27,7 @@ import (
 //
 // The first two translate and drop only in the mesh's own pods (Confined
 // to it) and go early, beside the other Confined proofs (after the
-// Ingress ones, before hairpin's: 25-30 s here); a node's routes are
+// Ingress ones, before hairpin's: 25-30 s on a 2-core VM); a node's routes are
 // everyone's, so the third runs alone.
 var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disruptive), SpecPriority(2), Ordered, func() {
 	var (

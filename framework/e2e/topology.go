@@ -176,6 +176,25 @@ func (t *Topology) Apply(ctx context.Context, ns string, np *networkingv1.Networ
 	Create(ctx, t.cl, np)
 }
 
+// DeletePolicy deletes the policy name of the logical namespace ns.
+func (t *Topology) DeletePolicy(ctx context.Context, ns, name string) {
+	GinkgoHelper()
+	Expect(t.cl.Clientset.NetworkingV1().NetworkPolicies(t.NS[ns]).Delete(ctx, name, metav1.DeleteOptions{})).
+		To(Succeed(), "deleting NetworkPolicy %s/%s", t.NS[ns], name)
+}
+
+// RelabelPod sets one label of the pod ns/name in the cluster (Reset puts
+// its labels back).
+func (t *Topology) RelabelPod(ctx context.Context, ns, name, key, value string) {
+	GinkgoHelper()
+	p := t.Pod(ns, name)
+	live, err := t.cl.Clientset.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	live.Labels[key] = value
+	_, err = t.cl.Clientset.CoreV1().Pods(p.Namespace).Update(ctx, live, metav1.UpdateOptions{})
+	Expect(err).NotTo(HaveOccurred(), "labelling pod %s/%s %s=%s", p.Namespace, p.Name, key, value)
+}
+
 // Expected computes, from the live objects, the truth table of every case.
 func (t *Topology) Expected(ctx context.Context, cases []reach.Case) ([]*reach.Table, error) {
 	var policies []networkingv1.NetworkPolicy

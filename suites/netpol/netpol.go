@@ -80,12 +80,23 @@ type policyCase struct {
 type policyStep struct {
 	name   string
 	intent reach.Intent
-	do     func(ctx context.Context, t *e2e.Topology)
+	do     func(ctx context.Context, t objects)
+}
+
+// objects are what a case's steps change: the topology's in the cluster
+// (e2e.Topology), or a unit test's, which the evaluator reads without a
+// cluster to show every step's intent holds.
+type objects interface {
+	Pod(ns, name string) *corev1.Pod
+	Apply(ctx context.Context, ns string, np *networkingv1.NetworkPolicy)
+	DeletePolicy(ctx context.Context, ns, name string)
+	RelabelPod(ctx context.Context, ns, name, key, value string)
+	Label(ctx context.Context, ns string, labels map[string]string) map[string]string
 }
 
 // applying is the step of a case that applies its policies, which deny
 // some cell (every case's first step).
-func applying(do func(ctx context.Context, t *e2e.Topology)) policyStep {
+func applying(do func(ctx context.Context, t objects)) policyStep {
 	return policyStep{name: "applying its policies", intent: reach.Denies, do: do}
 }
 
@@ -122,7 +133,7 @@ func (c policyCase) violatedUnenforced(i int) bool {
 var policyCases = []policyCase{
 	{
 		name: "denies all ingress to the pods a policy with empty ingress rules selects (the guide's example)",
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			// Verbatim from the Kubernetes NetworkPolicy guide.
 			manifest := `
 apiVersion: networking.k8s.io/v1
@@ -135,7 +146,7 @@ spec:
       app: sensitive-app
   ingress: []
 `
-			relabel(ctx, t.Pod("x", "a"), "app", "sensitive-app")
+			t.RelabelPod(ctx, "x", "a", "app", "sensitive-app")
 			np := &networkingv1.NetworkPolicy{}
 			Expect(decoder.DecodeString(manifest, np)).To(Succeed())
 			t.Apply(ctx, "x", np)
@@ -144,13 +155,13 @@ spec:
 	{
 		name:     "denies all egress from every pod of a namespace with a default-deny egress policy",
 		features: []feature.Feature{feature.NetworkPolicyEgress},
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
 		})},
 	},
 	{
 		name: "allows ingress from the same namespace only",
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("allow-same-namespace", nil, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}})}
 			t.Apply(ctx, "x", np)
@@ -158,7 +169,7 @@ spec:
 	},
 	{
 		name: "allows ingress from namespaces selected by label",
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("allow-from-y", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})})}
 			t.Apply(ctx, "x", np)
@@ -166,7 +177,7 @@ spec:
 	},
 	{
 		name: "allows ingress from pods selected by label, in the policy's namespace only",
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("allow-from-b", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: pods(map[string]string{"pod": "b"})})}
 			t.Apply(ctx, "x", np)
@@ -174,7 +185,7 @@ spec:
 	},
 	{
 		name: "ANDs a namespaceSelector and a podSelector in one peer",
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("and", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
 				NamespaceSelector: pods(map[string]string{"ns": "y"}), PodSelector: pods(map[string]string{"pod": "b"})})}
@@ -183,7 +194,7 @@ spec:
 	},
 	{
 		name: "ORs a namespaceSelector and a podSelector in two peers",
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("or", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(
 				networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})},
@@ -194,7 +205,7 @@ spec:
 	{
 		name:     "allows an ipBlock but not its except ranges",
 		features: []feature.Feature{feature.IPBlock},
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			excluded := t.Pod("y", "b").Status.PodIP
 			np := policy("ipblock", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
@@ -205,7 +216,7 @@ spec:
 	{
 		name:     "allows a named port, resolved on the destination pod",
 		features: []feature.Feature{feature.NamedPorts},
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("named-port", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, intstr.FromString("tcp-8081"))}}}
 			t.Apply(ctx, "x", np)
@@ -214,7 +225,7 @@ spec:
 	{
 		name:     "allows a port range with endPort",
 		features: []feature.Feature{feature.EndPort},
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("end-port", map[string]string{"pod": "a"}, ingress)
 			p := port(corev1.ProtocolTCP, intstr.FromInt32(fixtures.PolicyPortB))
 			p.EndPort = ptr.To[int32](fixtures.PolicyPortB + 100)
@@ -225,7 +236,7 @@ spec:
 	{
 		name:     "tells UDP from TCP on the same port number",
 		features: []feature.Feature{feature.UDP},
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("udp-only", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolUDP, intstr.FromInt32(fixtures.PolicyPortA))}}}
 			t.Apply(ctx, "x", np)
@@ -235,7 +246,7 @@ spec:
 		name:     "allows SCTP by port and protocol, and nothing else",
 		features: []feature.Feature{feature.SCTP},
 		cases:    []reach.Case{sctpA, tcpA},
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("sctp-only", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolSCTP, intstr.FromInt32(fixtures.PolicyPortA))}}}
 			t.Apply(ctx, "x", np)
@@ -244,7 +255,7 @@ spec:
 	{
 		name:     "lets DNS through a default-deny egress policy when allowed explicitly",
 		features: []feature.Feature{feature.NetworkPolicyEgress},
-		steps: []policyStep{applying(func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
 			dns := policy("allow-dns", nil, egress)
 			dns.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{
@@ -268,20 +279,20 @@ spec:
 	{
 		name: "follows pod and namespace label changes, and a deleted policy",
 		steps: []policyStep{
-			applying(func(ctx context.Context, t *e2e.Topology) {
+			applying(func(ctx context.Context, t objects) {
 				np := policy("allow-from-b-in-y", map[string]string{"pod": "a"}, ingress)
 				np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
 					NamespaceSelector: pods(map[string]string{"ns": "y"}), PodSelector: pods(map[string]string{"pod": "b"})})}
 				t.Apply(ctx, "x", np)
 			}),
-			{name: "relabelling y/c as pod=b", intent: reach.Denies, do: func(ctx context.Context, t *e2e.Topology) {
-				relabel(ctx, t.Pod("y", "c"), "pod", "b")
+			{name: "relabelling y/c as pod=b", intent: reach.Denies, do: func(ctx context.Context, t objects) {
+				t.RelabelPod(ctx, "y", "c", "pod", "b")
 			}},
-			{name: "relabelling namespace z as ns=y", intent: reach.Denies, do: func(ctx context.Context, t *e2e.Topology) {
+			{name: "relabelling namespace z as ns=y", intent: reach.Denies, do: func(ctx context.Context, t objects) {
 				t.Label(ctx, "z", map[string]string{"ns": "y"})
 			}},
-			{name: "deleting the policy", intent: reach.AllowsAll, do: func(ctx context.Context, t *e2e.Topology) {
-				Expect(e2e.Cluster.Clientset.NetworkingV1().NetworkPolicies(t.NS["x"]).Delete(ctx, "allow-from-b-in-y", metav1.DeleteOptions{})).To(Succeed())
+			{name: "deleting the policy", intent: reach.AllowsAll, do: func(ctx context.Context, t objects) {
+				t.DeletePolicy(ctx, "x", "allow-from-b-in-y")
 			}},
 		},
 	},
@@ -357,13 +368,4 @@ func topology(ctx SpecContext) *e2e.Topology {
 		idle = t
 	})
 	return t
-}
-
-func relabel(ctx context.Context, p *corev1.Pod, key, value string) {
-	GinkgoHelper()
-	live, err := e2e.Cluster.Clientset.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
-	Expect(err).NotTo(HaveOccurred())
-	live.Labels[key] = value
-	_, err = e2e.Cluster.Clientset.CoreV1().Pods(p.Namespace).Update(ctx, live, metav1.UpdateOptions{})
-	Expect(err).NotTo(HaveOccurred())
 }

@@ -25,9 +25,12 @@ $(BIN):
 host-setup:
 	bash scripts/host-setup.sh
 
+# unit runs no cluster: in suites/, only the plain tests of their cases
+# and decisions, -run keeping out the Ginkgo entry points.
 unit:
 	bash scripts/check-sizes.sh
 	$(GO) test -count=1 ./internal/... ./framework/... ./fixtures/... ./cmd/...
+	$(GO) test -count=1 -run '^Test(NodeSide|DisruptiveSpecViolatesEveryDenyingStep|EveryStepDoesWhatItIntends)$$' ./suites/services/ ./suites/netpol/
 
 images: $(BIN)
 	$(BIN) images build

@@ -18,7 +18,8 @@ import (
 	"github.com/netconform/netconform/framework/timeouts"
 )
 
-// CiliumVersion is the Cilium netconform builds.
+// CiliumVersion is the Cilium netconform builds: the one place it is
+// written (build/cilium/go.mod requires the same, which a test checks).
 const CiliumVersion = "v1.20.2"
 
 // The Cilium images, built from build/cilium only when asked for (by name,
@@ -34,8 +35,8 @@ const ciliumModule = "github.com/cilium/cilium"
 
 // ciliumLDFlags set the version `cilium-agent --version` and the agents'
 // status report (the agent compares its own version with the operator's
-// and the CNI plugin's).
-const ciliumLDFlags = "-X " + ciliumModule + "/pkg/version.ciliumVersion=1.20.2"
+// and the CNI plugin's): CiliumVersion, which Cilium spells without its v.
+var ciliumLDFlags = "-X " + ciliumModule + "/pkg/version.ciliumVersion=" + strings.TrimPrefix(CiliumVersion, "v")
 
 // ciliumImages are the agent image (agent, CNI plugin, health prober and
 // its responder, the debug CLI, the BPF sources and the compiler the agent
@@ -105,8 +106,8 @@ const ciliumNoPolicy = "never"
 // API (`cilium-dbg config PolicyEnforcement=`, which bumps its policy
 // revision and regenerates its endpoints) and waits until each agent's
 // endpoints are ready at that revision, none enforcing anything when the
-// mode is "never". Seen here: seconds, where restarting the agents took
-// 13-32 s each way (they compile their BPF programs again).
+// mode is "never". That takes seconds, where restarting the agents took
+// 13-32 s each way on a 2-core VM (they compile their BPF programs again).
 func ciliumSetPolicy(ctx context.Context, cl *kube.Client, d Detected, mode string) error {
 	pods, err := agentPods(ctx, cl, d, "")
 	if err != nil {

@@ -39,7 +39,7 @@ func TestCiliumImagesAreOnDemand(t *testing.T) {
 }
 
 // The manifest renders into Kubernetes objects with our images and the
-// settings this machine's kernels need.
+// settings that hold on hosts with cgroups v1 too.
 func TestCiliumManifest(t *testing.T) {
 	p, m := renderedManifest(t, "cilium",
 		`image: "docker.io/netconform/cilium:v1.20.2"`,

@@ -8,12 +8,12 @@ import (
 // FlannelVersion is the Flannel netconform builds and installs.
 const FlannelVersion = "v0.28.10"
 
-// Flannel: a VXLAN overlay between nodes (the kernels here have VXLAN,
-// not IPIP or WireGuard), each node's subnet from its Node object (kube
-// subnet manager), pod traffic leaving the pod network masqueraded by
-// flanneld. It enforces no NetworkPolicy: its docs send you to another
-// engine (Documentation/netpol.md in its repository), and its own policy
-// add-on needs nft queue, absent from these kernels. Built from
+// Flannel: a VXLAN overlay between nodes (its default backend), each
+// node's subnet from its Node object (kube subnet manager), pod traffic
+// leaving the pod network masqueraded by flanneld. It enforces no
+// NetworkPolicy: its docs send you to another engine
+// (Documentation/netpol.md in its repository), and its own policy add-on
+// is not one netconform installs. Built from
 // build/flannel; the CNI configuration (bridge + host-local) is written by
 // our manifest from flanneld's subnet.env, as flannel's CNI plugin is not
 // buildable offline.

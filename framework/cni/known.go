@@ -8,8 +8,7 @@ import "github.com/netconform/netconform/framework/feature"
 func init() {
 	for _, d := range []Descriptor{
 		{Name: "calico", DaemonSets: []string{"calico-node"}, ImageMatch: "calico/node"},
-		{Name: "kindnet", DaemonSets: []string{"kindnet"}, ImageMatch: "kindnetd",
-			Profile: declared(withoutPolicy("kindnet's policy agent needs NFQUEUE, absent from these kernels"))},
+		{Name: "kindnet", DaemonSets: []string{"kindnet"}, ImageMatch: "kindnetd", Profile: kindnetProfile},
 		{Name: "weave", DaemonSets: []string{"weave-net"}, ImageMatch: "weaveworks/weave-kube"},
 		{Name: "antrea", DaemonSets: []string{"antrea-agent"}, ImageMatch: "antrea-agent"},
 		{Name: "canal", DaemonSets: []string{"canal"}},
@@ -21,7 +20,19 @@ func init() {
 	}
 }
 
-// declared is a profile that does not depend on how the agent runs.
-func declared(unsupported map[feature.Feature]string) func(Detected) map[feature.Feature]string {
-	return func(Detected) map[feature.Feature]string { return unsupported }
+// kindnetPolicy is kindnet's NetworkPolicy controller, part of its agent
+// (kube-network-policies: each new connection's first packet judged in
+// user space through NFQUEUE): on unless the agent runs with
+// --network-policy=false.
+var kindnetPolicy = FlagSwitch{Flag: "--network-policy", On: "true", Off: "false"}
+
+// kindnetProfile reads from the running agent whether kindnet enforces
+// NetworkPolicy. With its controller on, it is held to the contract: a
+// node whose kernel cannot queue packets to it then shows in the policy
+// specs' matrices, not in a declaration.
+func kindnetProfile(d Detected) map[feature.Feature]string {
+	if kindnetPolicy.Enforcing(d) {
+		return nil
+	}
+	return withoutPolicy("kindnet runs with --network-policy=false: its NetworkPolicy controller is off")
 }

@@ -39,6 +39,10 @@ type Topology struct {
 	// a few of its differing cells, for the CNI's own diagnosis.
 	lastMismatch *Mismatch
 	lastFlows    []cni.Flow
+	// stepBefore holds the expected tables of the current case's last
+	// step (nil at the all-allowed baseline), which its next step must
+	// change.
+	stepBefore []*reach.Table
 }
 
 // TopologyOption changes the topology DeployTopology makes.
@@ -130,6 +134,7 @@ func (t *Topology) Label(ctx context.Context, ns string, labels map[string]strin
 // labels its pods and namespaces had at creation.
 func (t *Topology) Reset(ctx context.Context) {
 	GinkgoHelper()
+	t.stepBefore = nil
 	for _, ns := range t.NS {
 		Expect(t.cl.Clientset.NetworkingV1().NetworkPolicies(ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})).
 			To(Succeed(), "deleting the NetworkPolicies of %s", ns)
@@ -169,6 +174,25 @@ func (t *Topology) Apply(ctx context.Context, ns string, np *networkingv1.Networ
 	GinkgoHelper()
 	np.Namespace = t.NS[ns]
 	Create(ctx, t.cl, np)
+}
+
+// DeletePolicy deletes the policy name of the logical namespace ns.
+func (t *Topology) DeletePolicy(ctx context.Context, ns, name string) {
+	GinkgoHelper()
+	Expect(t.cl.Clientset.NetworkingV1().NetworkPolicies(t.NS[ns]).Delete(ctx, name, metav1.DeleteOptions{})).
+		To(Succeed(), "deleting NetworkPolicy %s/%s", t.NS[ns], name)
+}
+
+// RelabelPod sets one label of the pod ns/name in the cluster (Reset puts
+// its labels back).
+func (t *Topology) RelabelPod(ctx context.Context, ns, name, key, value string) {
+	GinkgoHelper()
+	p := t.Pod(ns, name)
+	live, err := t.cl.Clientset.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	live.Labels[key] = value
+	_, err = t.cl.Clientset.CoreV1().Pods(p.Namespace).Update(ctx, live, metav1.UpdateOptions{})
+	Expect(err).NotTo(HaveOccurred(), "labelling pod %s/%s %s=%s", p.Namespace, p.Name, key, value)
 }
 
 // Expected computes, from the live objects, the truth table of every case.
@@ -312,19 +336,37 @@ func (t *Topology) legend() string {
 
 // ExpectBaseline waits until the matrix matches the objects once: before
 // any policy, every pod reaches every pod on every port, which is what a
-// spec must see before its deny can mean anything.
+// spec must see before its deny can mean anything. The next step is a
+// case's first.
 func (t *Topology) ExpectBaseline(ctx context.Context, cases ...reach.Case) {
 	GinkgoHelper()
+	t.stepBefore = nil
 	DeferCleanup(t.reportMismatch)
 	Eventually(ctx, func(g Gomega) { t.matches(ctx, g, cases) }).WithTimeout(timeouts.Current.Converge).Should(Succeed())
 }
 
-// ExpectEnforced waits until the matrix matches the policies, then shows
+// ExpectStep holds the tables the evaluator expects from the objects now
+// in the cluster, just after a step of a case, to what the step intends
+// (reach.Step.Check), before anything is probed: a step that denies
+// nothing, or changes nothing, would pass on a CNI that enforces nothing.
+func (t *Topology) ExpectStep(ctx context.Context, step reach.Step, cases ...reach.Case) {
+	GinkgoHelper()
+	want, err := t.Expected(ctx, cases)
+	Expect(err).NotTo(HaveOccurred(), "computing the expected reachability (%s)", step)
+	if err := step.Check(t.stepBefore, want); err != nil {
+		Fail(err.Error())
+	}
+	t.stepBefore = want
+}
+
+// ExpectEnforced checks a step's expected tables against its intent
+// (ExpectStep), waits until the matrix matches the policies, then shows
 // it stays so: every observation for timeouts.Current.Stays matches (the
 // first at once, so the matrix is seen at least twice in a row), a deny
 // that holds, not a lucky timeout.
-func (t *Topology) ExpectEnforced(ctx context.Context, cases ...reach.Case) {
+func (t *Topology) ExpectEnforced(ctx context.Context, step reach.Step, cases ...reach.Case) {
 	GinkgoHelper()
+	t.ExpectStep(ctx, step, cases...)
 	DeferCleanup(t.reportMismatch)
 	check := func(g Gomega) { t.matches(ctx, g, cases) }
 	By("the matrix converges to what the policies allow")

@@ -54,6 +54,17 @@ func (t *Table) Get(from, to Peer) Verdict {
 	return t.cells[t.mustOffset(from, to)]
 }
 
+// count is how many cells hold v.
+func (t *Table) count(v Verdict) int {
+	n := 0
+	for _, c := range t.cells {
+		if c == v {
+			n++
+		}
+	}
+	return n
+}
+
 // lookup is Get without the panic, for comparing tables over different
 // peers.
 func (t *Table) lookup(from, to Peer) (Verdict, bool) {

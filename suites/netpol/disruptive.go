@@ -40,21 +40,28 @@ var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disrup
 				By("not applying " + c.name + ": " + why)
 				continue
 			}
-			By("applying: " + c.name)
-			c.apply(ctx, topo)
-			var violations string
-			Eventually(ctx, func() string {
-				violations = topo.Violations(ctx, c.probed()...)
-				return violations
-			}).WithTimeout(timeouts.Current.Converge).Should(ContainSubstring("cells differ"), "case %q: the matrix must differ from what its policies demand", c.name)
-			AddReportEntry("violations: "+c.name, violations)
-			if desc.DiagnosePolicy != nil && !diagnosed {
-				// The CNI's own account of a violating cell: with
-				// enforcement off, the destination enforces nothing.
-				diagnosis := topo.CNIDiagnosis(ctx)
-				Expect(diagnosis).To(ContainSubstring(" -> "), "case %q: %s's diagnosis must name a differing cell", c.name, e2e.Current.CNI.Name)
-				AddReportEntry("the CNI's view of the differing cells: "+c.name, diagnosis)
-				diagnosed = true
+			By("case: " + c.name)
+			for i, s := range c.steps {
+				By(s.name)
+				s.do(ctx, topo)
+				topo.ExpectStep(ctx, c.step(s), c.probed()...)
+				if !c.violatedUnenforced(i) {
+					continue
+				}
+				var violations string
+				Eventually(ctx, func() string {
+					violations = topo.Violations(ctx, c.probed()...)
+					return violations
+				}).WithTimeout(timeouts.Current.Converge).Should(ContainSubstring("cells differ"), "%s: the matrix must differ from what its policies demand", c.step(s))
+				AddReportEntry("violations: "+c.name+", "+s.name, violations)
+				if desc.DiagnosePolicy != nil && !diagnosed {
+					// The CNI's own account of a violating cell: with
+					// enforcement off, the destination enforces nothing.
+					diagnosis := topo.CNIDiagnosis(ctx)
+					Expect(diagnosis).To(ContainSubstring(" -> "), "%s: %s's diagnosis must name a differing cell", c.step(s), e2e.Current.CNI.Name)
+					AddReportEntry("the CNI's view of the differing cells: "+c.name, diagnosis)
+					diagnosed = true
+				}
 			}
 			topo.Reset(ctx)
 		}

@@ -58,26 +58,51 @@ var egress = networkingv1.PolicyTypeEgress
 
 // policyCase is one NetworkPolicy spec as data: the conformance specs run
 // every case on an enforcing CNI, and the Disruptive spec runs the same
-// cases with enforcement switched off to show each one reports its cells.
+// cases with enforcement switched off to show each step reports its cells.
 type policyCase struct {
 	name string
 	// features the case needs besides NetworkPolicy: each gives the spec
 	// its label and its NotSupported gate.
 	features []feature.Feature
 	cases    []reach.Case // probed in the matrix; portCases when nil
-	// apply creates the case's policies (and relabels objects) in the
-	// topology; the matrix is then checked against the evaluator.
-	apply func(ctx context.Context, t *e2e.Topology)
-	// then, when set, goes on after the first enforced matrix: further
-	// changes, or checks beyond the matrix.
-	then func(ctx context.Context, t *e2e.Topology)
-	// matrices is how many enforced matrices the case shows (1 when 0).
-	matrices int
+	// steps change the topology one after the other (create policies,
+	// relabel pods or namespaces, delete a policy); after each, the matrix
+	// is checked against what the evaluator computes from the objects,
+	// and those expected tables against what the step intends.
+	steps []policyStep
+	// beyond, when set, checks after the last step what the matrix cannot
+	// show (DNS through an egress policy).
+	beyond func(ctx context.Context, t *e2e.Topology)
+}
+
+// policyStep is one change a case makes, and what it intends the matrix
+// to become.
+type policyStep struct {
+	name   string
+	intent reach.Intent
+	do     func(ctx context.Context, t objects)
+}
+
+// objects are what a case's steps change: the topology's in the cluster
+// (e2e.Topology), or a unit test's, which the evaluator reads without a
+// cluster to show every step's intent holds.
+type objects interface {
+	Pod(ns, name string) *corev1.Pod
+	Apply(ctx context.Context, ns string, np *networkingv1.NetworkPolicy)
+	DeletePolicy(ctx context.Context, ns, name string)
+	RelabelPod(ctx context.Context, ns, name, key, value string)
+	Label(ctx context.Context, ns string, labels map[string]string) map[string]string
+}
+
+// applying is the step of a case that applies its policies, which deny
+// some cell (every case's first step).
+func applying(do func(ctx context.Context, t objects)) policyStep {
+	return policyStep{name: "applying its policies", intent: reach.Denies, do: do}
 }
 
 // cost is what the case costs, in enforced matrices: the costliest start
 // first.
-func (c policyCase) cost() int { return max(c.matrices, 1) }
+func (c policyCase) cost() int { return len(c.steps) }
 
 // needs is every feature the case needs.
 func (c policyCase) needs() []feature.Feature {
@@ -91,10 +116,24 @@ func (c policyCase) probed() []reach.Case {
 	return c.cases
 }
 
+// step is s as the framework checks it, named after its case.
+func (c policyCase) step(s policyStep) reach.Step {
+	return reach.Step{Case: c.name, Name: s.name, Intent: s.intent}
+}
+
+// violatedUnenforced says whether the Disruptive spec must see the
+// matrix after step i violated with enforcement off: every step that
+// intends a deny, so that each is shown able to fail. A step that allows
+// all matches an unenforced matrix; it is shown able to fail by the step
+// before it, whose matrix it must change (reach.Step.Check).
+func (c policyCase) violatedUnenforced(i int) bool {
+	return c.steps[i].intent == reach.Denies
+}
+
 var policyCases = []policyCase{
 	{
 		name: "denies all ingress to the pods a policy with empty ingress rules selects (the guide's example)",
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			// Verbatim from the Kubernetes NetworkPolicy guide.
 			manifest := `
 apiVersion: networking.k8s.io/v1
@@ -107,116 +146,116 @@ spec:
       app: sensitive-app
   ingress: []
 `
-			relabel(ctx, t.Pod("x", "a"), "app", "sensitive-app")
+			t.RelabelPod(ctx, "x", "a", "app", "sensitive-app")
 			np := &networkingv1.NetworkPolicy{}
 			Expect(decoder.DecodeString(manifest, np)).To(Succeed())
 			t.Apply(ctx, "x", np)
-		},
+		})},
 	},
 	{
 		name:     "denies all egress from every pod of a namespace with a default-deny egress policy",
 		features: []feature.Feature{feature.NetworkPolicyEgress},
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
-		},
+		})},
 	},
 	{
 		name: "allows ingress from the same namespace only",
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("allow-same-namespace", nil, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}})}
 			t.Apply(ctx, "x", np)
-		},
+		})},
 	},
 	{
 		name: "allows ingress from namespaces selected by label",
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("allow-from-y", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})})}
 			t.Apply(ctx, "x", np)
-		},
+		})},
 	},
 	{
 		name: "allows ingress from pods selected by label, in the policy's namespace only",
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("allow-from-b", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: pods(map[string]string{"pod": "b"})})}
 			t.Apply(ctx, "x", np)
-		},
+		})},
 	},
 	{
 		name: "ANDs a namespaceSelector and a podSelector in one peer",
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("and", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
 				NamespaceSelector: pods(map[string]string{"ns": "y"}), PodSelector: pods(map[string]string{"pod": "b"})})}
 			t.Apply(ctx, "x", np)
-		},
+		})},
 	},
 	{
 		name: "ORs a namespaceSelector and a podSelector in two peers",
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("or", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(
 				networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})},
 				networkingv1.NetworkPolicyPeer{PodSelector: pods(map[string]string{"pod": "b"})})}
 			t.Apply(ctx, "x", np)
-		},
+		})},
 	},
 	{
 		name:     "allows an ipBlock but not its except ranges",
 		features: []feature.Feature{feature.IPBlock},
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			excluded := t.Pod("y", "b").Status.PodIP
 			np := policy("ipblock", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
 				IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0", Except: []string{excluded + "/32"}}})}
 			t.Apply(ctx, "x", np)
-		},
+		})},
 	},
 	{
 		name:     "allows a named port, resolved on the destination pod",
 		features: []feature.Feature{feature.NamedPorts},
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("named-port", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, intstr.FromString("tcp-8081"))}}}
 			t.Apply(ctx, "x", np)
-		},
+		})},
 	},
 	{
 		name:     "allows a port range with endPort",
 		features: []feature.Feature{feature.EndPort},
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("end-port", map[string]string{"pod": "a"}, ingress)
 			p := port(corev1.ProtocolTCP, intstr.FromInt32(fixtures.PolicyPortB))
 			p.EndPort = ptr.To[int32](fixtures.PolicyPortB + 100)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{p}}}
 			t.Apply(ctx, "x", np)
-		},
+		})},
 	},
 	{
 		name:     "tells UDP from TCP on the same port number",
 		features: []feature.Feature{feature.UDP},
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("udp-only", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolUDP, intstr.FromInt32(fixtures.PolicyPortA))}}}
 			t.Apply(ctx, "x", np)
-		},
+		})},
 	},
 	{
 		name:     "allows SCTP by port and protocol, and nothing else",
 		features: []feature.Feature{feature.SCTP},
 		cases:    []reach.Case{sctpA, tcpA},
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("sctp-only", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolSCTP, intstr.FromInt32(fixtures.PolicyPortA))}}}
 			t.Apply(ctx, "x", np)
-		},
+		})},
 	},
 	{
 		name:     "lets DNS through a default-deny egress policy when allowed explicitly",
 		features: []feature.Feature{feature.NetworkPolicyEgress},
-		apply: func(ctx context.Context, t *e2e.Topology) {
+		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
 			dns := policy("allow-dns", nil, egress)
 			dns.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{
@@ -226,8 +265,8 @@ spec:
 				Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolUDP, intstr.FromInt32(53)), port(corev1.ProtocolTCP, intstr.FromInt32(53))},
 			}}
 			t.Apply(ctx, "x", dns)
-		},
-		then: func(ctx context.Context, t *e2e.Topology) {
+		})},
+		beyond: func(ctx context.Context, t *e2e.Topology) {
 			client := t.Pod("x", "a")
 			name := "kubernetes.default.svc.cluster.local"
 			Eventually(ctx, func(g Gomega) {
@@ -238,26 +277,23 @@ spec:
 		},
 	},
 	{
-		name:     "follows pod and namespace label changes, and a deleted policy",
-		matrices: 4,
-		apply: func(ctx context.Context, t *e2e.Topology) {
-			np := policy("allow-from-b-in-y", map[string]string{"pod": "a"}, ingress)
-			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
-				NamespaceSelector: pods(map[string]string{"ns": "y"}), PodSelector: pods(map[string]string{"pod": "b"})})}
-			t.Apply(ctx, "x", np)
-		},
-		then: func(ctx context.Context, t *e2e.Topology) {
-			By("relabelling y/c as pod=b")
-			relabel(ctx, t.Pod("y", "c"), "pod", "b")
-			t.ExpectEnforced(ctx, portCases...)
-
-			By("relabelling namespace z as ns=y")
-			t.Label(ctx, "z", map[string]string{"ns": "y"})
-			t.ExpectEnforced(ctx, portCases...)
-
-			By("deleting the policy")
-			Expect(e2e.Cluster.Clientset.NetworkingV1().NetworkPolicies(t.NS["x"]).Delete(ctx, "allow-from-b-in-y", metav1.DeleteOptions{})).To(Succeed())
-			t.ExpectEnforced(ctx, portCases...)
+		name: "follows pod and namespace label changes, and a deleted policy",
+		steps: []policyStep{
+			applying(func(ctx context.Context, t objects) {
+				np := policy("allow-from-b-in-y", map[string]string{"pod": "a"}, ingress)
+				np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
+					NamespaceSelector: pods(map[string]string{"ns": "y"}), PodSelector: pods(map[string]string{"pod": "b"})})}
+				t.Apply(ctx, "x", np)
+			}),
+			{name: "relabelling y/c as pod=b", intent: reach.Denies, do: func(ctx context.Context, t objects) {
+				t.RelabelPod(ctx, "y", "c", "pod", "b")
+			}},
+			{name: "relabelling namespace z as ns=y", intent: reach.Denies, do: func(ctx context.Context, t objects) {
+				t.Label(ctx, "z", map[string]string{"ns": "y"})
+			}},
+			{name: "deleting the policy", intent: reach.AllowsAll, do: func(ctx context.Context, t objects) {
+				t.DeletePolicy(ctx, "x", "allow-from-b-in-y")
+			}},
 		},
 	},
 }
@@ -274,9 +310,9 @@ spec:
 // without changing what each proves: a topology's matrix only probes its
 // own pods, and a policy only selects pods of its own namespace, so no
 // case sees another's policies. Each spec starts from no policy and the
-// initial labels, proves the all-allowed baseline, applies its case and
-// shows the matrix converges to what the evaluator computes from the
-// objects, and stays there.
+// initial labels, proves the all-allowed baseline, then takes its steps,
+// after each showing that the matrix converges to what the evaluator
+// computes from the objects, and stays there.
 var _ = func() bool {
 	for _, c := range policyCases {
 		Describe("NetworkPolicy", Label("netpol", e2e.Conformance, e2e.FeatureNetworkPolicy), SpecPriority(c.cost()), func() {
@@ -285,10 +321,13 @@ var _ = func() bool {
 				topo := topology(ctx)
 				By("every pod reaches every pod before any policy exists")
 				topo.ExpectBaseline(ctx, c.probed()...)
-				c.apply(ctx, topo)
-				topo.ExpectEnforced(ctx, c.probed()...)
-				if c.then != nil {
-					c.then(ctx, topo)
+				for _, s := range c.steps {
+					By(s.name)
+					s.do(ctx, topo)
+					topo.ExpectEnforced(ctx, c.step(s), c.probed()...)
+				}
+				if c.beyond != nil {
+					c.beyond(ctx, topo)
 				}
 			})
 		})
@@ -302,7 +341,7 @@ var _ = func() bool {
 var idle *e2e.Topology
 
 // A process with no case left starts removing its topology at once
-// (removing nine pods takes about 10 s of this machine's CPU), while the
+// (removing nine pods takes about 10 s of a 2-core VM's CPU), while the
 // others finish their cases; the run's cleanup waits for it, and removes
 // the topology of a reset that failed.
 var _ = e2e.OnProcessEnd(func(ctx context.Context) {
@@ -329,13 +368,4 @@ func topology(ctx SpecContext) *e2e.Topology {
 		idle = t
 	})
 	return t
-}
-
-func relabel(ctx context.Context, p *corev1.Pod, key, value string) {
-	GinkgoHelper()
-	live, err := e2e.Cluster.Clientset.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
-	Expect(err).NotTo(HaveOccurred())
-	live.Labels[key] = value
-	_, err = e2e.Cluster.Clientset.CoreV1().Pods(p.Namespace).Update(ctx, live, metav1.UpdateOptions{})
-	Expect(err).NotTo(HaveOccurred())
 }

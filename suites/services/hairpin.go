@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/netconform/netconform/fixtures"
 	"github.com/netconform/netconform/framework/agent"
@@ -79,7 +80,9 @@ func (c serviceClient) hairpin(ctx context.Context, ip string, nodePort bool) fu
 			g.Expect(r.Echo.Pod).To(Equal(pod.Name), "%s: answered by another pod", what)
 			seen := e2e.PeerIP(r)
 			if seen != pod.Status.PodIP {
-				g.Expect(nodeSide(ctx, cl, pod, seen)).To(BeTrue(), "%s: the pod saw source %s, neither its own IP %s nor an address of its node %s (node IP, its bridge in the podCIDR, link-local)", what, seen, pod.Status.PodIP, pod.Spec.NodeName)
+				side, err := nodeSide(ctx, cl.Clientset, pod, seen)
+				g.Expect(err).NotTo(HaveOccurred(), "%s: the pod saw source %s", what, seen)
+				g.Expect(side).To(BeTrue(), "%s: the pod saw source %s, neither its own IP %s nor an address of its node %s (node IP, its bridge in the podCIDR, link-local)", what, seen, pod.Status.PodIP, pod.Spec.NodeName)
 			}
 		}
 	}
@@ -87,39 +90,42 @@ func (c serviceClient) hairpin(ctx context.Context, ip string, nodePort bool) fu
 
 // nodeSide reports whether ip is pod's node's: a node address, an address
 // in the node's podCIDR no pod on the node holds (the bridge), or a
-// link-local address (not routed: it came over the pod's own link).
-func nodeSide(ctx context.Context, cl *kube.Client, pod *corev1.Pod, ip string) bool {
+// link-local address (not routed: it came over the pod's own link). An
+// error is the API's, never taken for "not the node's".
+func nodeSide(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod, ip string) (bool, error) {
 	if parsed := net.ParseIP(ip); parsed != nil && parsed.IsLinkLocalUnicast() {
-		return true
+		return true, nil
 	}
-	node, err := cl.Clientset.CoreV1().Nodes().Get(ctx, pod.Spec.NodeName, metav1.GetOptions{})
+	node, err := cs.CoreV1().Nodes().Get(ctx, pod.Spec.NodeName, metav1.GetOptions{})
 	if err != nil {
-		return false
+		return false, fmt.Errorf("reading node %s, to tell whether %s is its address: %w", pod.Spec.NodeName, ip, err)
 	}
 	for _, a := range node.Status.Addresses {
 		if a.Address == ip {
-			return true
+			return true, nil
 		}
 	}
 	inCIDR := false
 	for _, c := range node.Spec.PodCIDRs {
-		if _, n, err := net.ParseCIDR(c); err == nil && n.Contains(net.ParseIP(ip)) {
-			inCIDR = true
+		_, n, err := net.ParseCIDR(c)
+		if err != nil {
+			return false, fmt.Errorf("node %s's podCIDR: %w", node.Name, err)
 		}
+		inCIDR = inCIDR || n.Contains(net.ParseIP(ip))
 	}
 	if !inCIDR {
-		return false
+		return false, nil
 	}
-	pods, err := cl.Clientset.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + node.Name})
+	pods, err := cs.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + node.Name})
 	if err != nil {
-		return false
+		return false, fmt.Errorf("listing the pods of node %s, to tell whether %s is its bridge or a pod's: %w", node.Name, ip, err)
 	}
 	for _, p := range pods.Items {
 		for _, pip := range p.Status.PodIPs {
 			if pip.IP == ip && !p.Spec.HostNetwork {
-				return false
+				return false, nil
 			}
 		}
 	}
-	return true
+	return true, nil
 }

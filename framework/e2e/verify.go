@@ -1,7 +1,7 @@
 package e2e
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,45 +16,60 @@ import (
 	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/netconform/netconform/framework/feature"
+	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/report"
 )
 
-// VerifyOptions configures Verify: what the command line of netconform
-// verify says, instead of Ginkgo's own flags.
+// VerifyOptions configures Verify: the handover run of every linked
+// suite against an existing cluster (netconform verify).
 type VerifyOptions struct {
 	// Suites are the names of the suites linked into the program, in the
 	// order of the summary. Each is a label its specs carry, which groups
 	// them into one set of reports per suite, as go test writes them.
-	Suites      []string
+	Suites []string
+	// Register adds the specs that depend on the cluster under test (one
+	// Ingress container per IngressClass), once it is known to answer.
+	Register    func() error
 	LabelFilter string
-	Focus       []string      // regular expressions on the spec's full text
-	Timeout     time.Duration // the whole run's bound (Ginkgo's default is 1h)
-	Progress    Progress
-	// Log receives Ginkgo's own account of the run: each failure in full,
-	// with what its spec logged. Discarded when nil.
-	Log io.Writer
-}
-
-// Progress hears of a Verify run as it goes; Verify calls it from the
-// one process that runs the specs, one call at a time.
-type Progress interface {
-	// Begin comes before anything runs: how many specs will run.
-	Begin(types.Report)
-	// Ready comes once the cluster passed preflight.
-	Ready(Env)
-	SpecStarted(types.SpecReport)
-	SpecFinished(types.SpecReport)
+	// Focus are spec IDs (e2e.ID), or regular expressions on the spec's
+	// full text; not both.
+	Focus   []string
+	Timeout time.Duration // the whole run's bound (Ginkgo's default is 1h)
+	// ReportDir receives each suite's JUnit, Ginkgo JSON and conformance
+	// reports, the HTML page and Ginkgo's log ("" for none).
+	ReportDir string
+	// Out receives the progress and the summary; Live redraws the running
+	// spec in place (Out is a terminal).
+	Out  io.Writer
+	Live bool
 }
 
 // VerifyResult is a finished Verify run.
 type VerifyResult struct {
-	Report Report
+	RunID   string
+	Specs   []report.Spec // every spec of the run, those left out included
+	Summary report.Summary
 	// Passed is Ginkgo's verdict: no spec, setup, cleanup or report
 	// node failed, and the run was not interrupted.
 	Passed bool
-	Files  []string // the reports written
+	Files  []string // the reports written, Ginkgo's log among them
 	// ReportsErr is why the reports could not all be written.
 	ReportsErr error
+}
+
+// Err is why the run did not pass (nil when it did): what a command
+// exits non-zero with.
+func (r VerifyResult) Err() error {
+	switch {
+	case r.ReportsErr != nil:
+		return fmt.Errorf("writing the reports: %w", r.ReportsErr)
+	case r.Summary.Failed() > 0:
+		return fmt.Errorf("%d spec(s) failed", r.Summary.Failed())
+	case !r.Passed:
+		return errors.New("the run did not pass (see above)")
+	}
+	return nil
 }
 
 // verifyT is the GinkgoTestingT of a run outside go test.
@@ -63,18 +78,88 @@ type verifyT struct{ failed bool }
 func (t *verifyT) Fail() { t.failed = true }
 
 // Verify runs every spec registered in this process (each suite package
-// registers its specs when imported; ingress by its Register), serially,
-// against the cluster given by -kubeconfig or $KUBECONFIG. It shares
+// registers its specs when imported; the cluster-dependent ones through
+// opts.Register), serially, against the cluster given by -kubeconfig or
+// $KUBECONFIG, printing progress and a summary to opts.Out. It shares
 // everything else with RunSuite: preflight, the run ID, cleanup, the
-// Disruptive default, the reports. It can run once per process.
-func Verify(opts VerifyOptions) (VerifyResult, error) {
+// Disruptive default, the reports. It can run once per process. The
+// error is for a run that could not start; a run that ran returns its
+// verdict in the result (VerifyResult.Err).
+func Verify(ctx context.Context, opts VerifyOptions) (VerifyResult, error) {
+	started := time.Now()
 	var res VerifyResult
-	if KubeconfigPath() == "" {
+	path := KubeconfigPath()
+	if path == "" {
 		return res, errors.New("no cluster given: pass --kubeconfig PATH or set $KUBECONFIG (verify never creates a cluster)")
 	}
-	ChooseRunID()
+	// Fail before anything is registered when the cluster cannot be
+	// reached: bounded by the firstContact timeout.
+	if _, err := kube.Open(ctx, path); err != nil {
+		return res, fmt.Errorf("cannot reach the cluster of kubeconfig %s: %w", path, err)
+	}
+	if opts.Register != nil {
+		if err := opts.Register(); err != nil {
+			return res, fmt.Errorf("registering the cluster's specs: %w", err)
+		}
+	}
+	labelFilter, focus, err := focusOnIDs(opts.LabelFilter, opts.Focus)
+	if err != nil {
+		return res, err
+	}
+	out := opts.Out
+	if out == nil {
+		out = io.Discard
+	}
+	*reportDir = opts.ReportDir
+	res.RunID = ChooseRunID()
+	var log io.Writer
+	logPath := ""
+	if dir := opts.ReportDir; dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return res, fmt.Errorf("report directory: %w", err)
+		}
+		logPath = filepath.Join(dir, "verify-"+res.RunID+".log")
+		f, err := os.Create(logPath)
+		if err != nil {
+			return res, fmt.Errorf("report directory: %w", err)
+		}
+		defer f.Close()
+		log = f
+	}
+
+	p := report.NewProgress(out, opts.Live, opts.Suites)
+	fmt.Fprintf(out, "netconform verify: run %s against %s\n", res.RunID, path)
+	stopTicker := p.Tick(time.Second)
+	ginkgoReport, passed, err := runVerify(opts, labelFilter, focus, p, log, &res)
+	stopTicker()
+	if err != nil {
+		return res, err
+	}
+	res.Passed = passed
+	if logPath != "" {
+		res.Files = append(res.Files, logPath)
+	}
+	res.Specs, res.Summary = summarize(ginkgoReport, opts.Suites)
+	res.Summary.Write(out)
+	if dir := opts.ReportDir; dir != "" {
+		fmt.Fprintf(out, "\nReports in %s:\n", dir)
+		for _, f := range res.Files {
+			fmt.Fprintf(out, "  %s\n", filepath.Base(f))
+		}
+	}
+	first := "no spec ran"
+	if t := p.FirstSpec(); !t.IsZero() {
+		first = "first spec after " + t.Sub(started).Round(100*time.Millisecond).String()
+	}
+	fmt.Fprintf(out, "\n%s in %s (%s)\n", res.Summary.Verdict(res.Passed), time.Since(started).Round(time.Second), first)
+	return res, nil
+}
+
+// runVerify is the Ginkgo run of Verify, its progress told to p.
+func runVerify(opts VerifyOptions, labelFilter string, focus []string, p *report.Progress, log io.Writer, res *VerifyResult) (Report, bool, error) {
+	var final Report
 	repro = verifyRepro
-	onReady = opts.Progress.Ready
+	onReady = func(env Env) { p.Printf("%s", readyLine(env)) }
 	err := registerSuiteNodes(func(r Report) error {
 		var err error
 		res.Files, err = writeVerifyReports(r, opts.Suites, *reportDir)
@@ -82,54 +167,100 @@ func Verify(opts VerifyOptions) (VerifyResult, error) {
 		return err
 	})
 	if err != nil {
-		return res, err
+		return final, false, err
 	}
-	ReportBeforeSuite(func(r Report) { opts.Progress.Begin(r) })
-	ReportBeforeEach(func(s SpecReport) { opts.Progress.SpecStarted(s) })
-	ReportAfterEach(func(s SpecReport) { opts.Progress.SpecFinished(s) })
-	ReportAfterSuite("verify result", func(r Report) { res.Report = r })
+	ReportBeforeSuite(func(r Report) {
+		p.Begin(r.PreRunStats.SpecsThatWillRun, r.PreRunStats.TotalSpecs-r.PreRunStats.SpecsThatWillRun,
+			report.FiltersText(r.SuiteConfig.LabelFilter, r.SuiteConfig.FocusStrings))
+	})
+	ReportBeforeEach(func(s SpecReport) { p.Started(report.FromGinkgo(s)) })
+	ReportAfterEach(func(s SpecReport) { p.Finished(report.FromGinkgo(s)) })
+	ReportAfterSuite("verify result", func(r Report) { final = r })
 
 	suiteConfig, reporterConfig := GinkgoConfiguration()
-	suiteConfig.LabelFilter = withDisruptive(opts.LabelFilter, *disruptive)
-	suiteConfig.FocusStrings = opts.Focus
+	suiteConfig.LabelFilter = withDisruptive(labelFilter, *disruptive)
+	suiteConfig.FocusStrings = focus
 	if opts.Timeout > 0 {
 		suiteConfig.Timeout = opts.Timeout
 	}
 	reporterConfig.NoColor = true
-	// Ginkgo's console reporter writes here; the caller prints progress.
+	// Ginkgo's console reporter writes to the log; Progress prints.
 	formatter.ColorableStdOut = io.Discard
-	if opts.Log != nil {
-		formatter.ColorableStdOut = opts.Log
+	if log != nil {
+		formatter.ColorableStdOut = log
 	}
 	t := &verifyT{}
-	res.Passed = RunSpecs(t, "netconform verify", suiteConfig, reporterConfig, guardSuite()) && !t.failed
-	return res, nil
+	passed := RunSpecs(t, "netconform verify", suiteConfig, reporterConfig, guardSuite()) && !t.failed
+	return final, passed, nil
 }
 
-// SuiteOf is the suite a spec belongs to: the first of suites among its
-// labels ("" when none).
-func SuiteOf(labels, suites []string) string {
-	for _, s := range suites {
-		if slices.Contains(labels, s) {
-			return s
+// readyLine describes the cluster once preflight passed.
+func readyLine(env Env) string {
+	host, version := "", ""
+	if Cluster != nil {
+		host, version = Cluster.Config.Host+", ", "Kubernetes "+Cluster.Version+", "
+	}
+	return fmt.Sprintf("cluster ready: %s%s%d nodes, CNI %s%s", host, version, env.Nodes, env.CNI.Name, missingFeatures(env.Features))
+}
+
+// missingFeatures names the features the cluster lacks: their specs are
+// reported unsupported, with the reason.
+func missingFeatures(set feature.Set) string {
+	var missing []string
+	for _, f := range feature.All() {
+		if ok, _ := set.Supports(f); !ok {
+			missing = append(missing, string(f))
 		}
 	}
-	return ""
-}
-
-// Unsupported returns the reason a spec ended NotSupported (false when it
-// did not).
-func Unsupported(s SpecReport) (string, bool) {
-	if s.State != types.SpecStateSkipped || !strings.HasPrefix(s.Failure.Message, notSupportedPrefix) {
-		return "", false
+	if len(missing) == 0 {
+		return ""
 	}
-	return strings.TrimPrefix(s.Failure.Message, notSupportedPrefix), true
+	return "; lacks " + strings.Join(missing, ", ")
 }
 
-// FilteredOut reports whether a label filter or focus left the spec out:
-// Ginkgo reports it skipped, with no message.
-func FilteredOut(s SpecReport) bool {
-	return s.State == types.SpecStateSkipped && s.Failure.Message == ""
+// summarize turns a run's Ginkgo report into its specs and summary: the
+// It nodes through report.FromGinkgo, the other nodes' failures by
+// headline.
+func summarize(r Report, suites []string) ([]report.Spec, report.Summary) {
+	var specs []report.Spec
+	var outside []string
+	for _, s := range r.SpecReports {
+		if s.LeafNodeType != types.NodeTypeIt {
+			if s.State.Is(types.SpecStateFailureStates) {
+				outside = append(outside, fmt.Sprintf("%s: %s", strings.TrimSpace(s.LeafNodeType.String()+" "+s.LeafNodeText), report.Headline(s.Failure.Message)))
+			}
+			continue
+		}
+		specs = append(specs, report.FromGinkgo(s))
+	}
+	return specs, report.Summarize(specs, suites, append(outside, r.SpecialSuiteFailureReasons...))
+}
+
+// focusOnIDs turns the spec IDs among focus into a label filter term
+// (id:<ID>), which selects exactly those specs; the other focus strings
+// stay regular expressions on the full text. A mix would select the
+// specs that match both, so it is refused.
+func focusOnIDs(labelFilter string, focus []string) (string, []string, error) {
+	var ids, texts []string
+	for _, f := range focus {
+		if knownID(f) {
+			ids = append(ids, report.IDPrefix+f)
+		} else {
+			texts = append(texts, f)
+		}
+	}
+	switch {
+	case len(ids) == 0:
+		return labelFilter, focus, nil
+	case len(texts) > 0:
+		return "", nil, fmt.Errorf("--focus takes spec IDs or regular expressions, not both (IDs %s; expressions %q)",
+			strings.Join(ids, ", "), texts)
+	}
+	idFilter := strings.Join(ids, " || ")
+	if labelFilter == "" {
+		return idFilter, nil, nil
+	}
+	return "(" + labelFilter + ") && (" + idFilter + ")", nil, nil
 }
 
 // writeVerifyReports writes each suite's reports (writeSuiteReports),
@@ -188,11 +319,11 @@ func suiteReport(r Report, suite string, suites []string) (Report, bool) {
 			continue
 		}
 		all += s.RunTime
-		if SuiteOf(s.Labels(), suites) != suite {
+		if report.SuiteOf(s.Labels(), suites) != suite {
 			continue
 		}
 		specs++
-		if !FilteredOut(s) {
+		if !report.FromGinkgo(s).LeftOut() {
 			kept++
 		}
 		own += s.RunTime
@@ -206,23 +337,20 @@ func suiteReport(r Report, suite string, suites []string) (Report, bool) {
 }
 
 func writeHTML(path string, conformances []string) error {
-	columns, err := report.ReadColumns(conformances)
-	if err != nil {
-		return err
-	}
-	var page bytes.Buffer
-	if err := report.WriteHTML(&page, columns); err != nil {
-		return err
-	}
-	return os.WriteFile(path, page.Bytes(), 0o644)
+	_, err := report.WriteHTMLFile(path, conformances)
+	return err
 }
 
-// verifyRepro runs just this spec again with netconform verify.
+// verifyRepro runs just this spec again with netconform verify: by its
+// ID when it has one, else by its full text.
 func verifyRepro(_, fullText string, labels []string) string {
 	disruptive := ""
 	if slices.Contains(labels, Disruptive) {
 		disruptive = " --disruptive"
 	}
-	return fmt.Sprintf("netconform verify --kubeconfig %s%s --focus '^%s$'", Current.Kubeconfig, disruptive,
-		strings.ReplaceAll(regexp.QuoteMeta(fullText), "'", `'\''`))
+	focus := "'^" + strings.ReplaceAll(regexp.QuoteMeta(fullText), "'", `'\''`) + "$'"
+	if id := report.IDOf(labels); id != "" {
+		focus = id
+	}
+	return fmt.Sprintf("netconform verify --kubeconfig %s%s --focus %s", Current.Kubeconfig, disruptive, focus)
 }

@@ -67,10 +67,10 @@ func TestVerifyReportsSplitTheRunBySuite(t *testing.T) {
 }
 
 func TestVerifyReproNamesDisruptive(t *testing.T) {
-	Current.Kubeconfig = "/k"
+	Current.Kubeconfig = "k"
 	defer func() { Current.Kubeconfig = "" }()
 	got := verifyRepro("dns", "Cluster DNS, broken on purpose, fails when CoreDNS is at 0", []string{"dns", Disruptive})
-	want := `netconform verify --kubeconfig /k --disruptive --focus '^Cluster DNS, broken on purpose, fails when CoreDNS is at 0$'`
+	want := `netconform verify --kubeconfig k --disruptive --focus '^Cluster DNS, broken on purpose, fails when CoreDNS is at 0$'`
 	if got != want {
 		t.Errorf("repro %s\nwant %s", got, want)
 	}
@@ -104,5 +104,39 @@ func TestSuiteRunTimesShareTheRunsWallTime(t *testing.T) {
 	}
 	if _, ok := suiteReport(r, "netpol", suites); !ok {
 		t.Error("a suite with no spec in the run must still get its (empty) report")
+	}
+}
+
+// A spec with an ID reruns by it.
+func TestVerifyReproUsesTheID(t *testing.T) {
+	Current.Kubeconfig = "k"
+	defer func() { Current.Kubeconfig = "" }()
+	got := verifyRepro("dns", "Cluster DNS answers SRV", []string{"dns", report.IDPrefix + "dns-srv"})
+	if want := "netconform verify --kubeconfig k --focus dns-srv"; got != want {
+		t.Errorf("repro %s\nwant %s", got, want)
+	}
+}
+
+// --focus takes a spec's ID, which selects it by its id: label; anything
+// else stays a regular expression on the full text.
+func TestFocusOnIDs(t *testing.T) {
+	ID("test", "focus-a")
+	ID("test", "focus-b")
+	for _, c := range []struct {
+		filter string
+		focus  []string
+		want   string
+		texts  []string
+		err    bool
+	}{
+		{"", []string{"test-focus-a"}, "id:test-focus-a", nil, false},
+		{"dns", []string{"test-focus-a", "test-focus-b"}, "(dns) && (id:test-focus-a || id:test-focus-b)", nil, false},
+		{"dns", []string{"answers SRV"}, "dns", []string{"answers SRV"}, false},
+		{"", []string{"test-focus-a", "answers"}, "", nil, true},
+	} {
+		filter, texts, err := focusOnIDs(c.filter, c.focus)
+		if filter != c.want || strings.Join(texts, "|") != strings.Join(c.texts, "|") || (err != nil) != c.err {
+			t.Errorf("focusOnIDs(%q, %q) = %q, %q, %v", c.filter, c.focus, filter, texts, err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"embed"
 	"fmt"
@@ -166,21 +167,13 @@ func (c CellView) Timed() bool {
 	return c.Spec != nil && (c.Spec.State == Passed || c.Spec.State == Failed || c.Spec.State == Interrupted)
 }
 
-// FailureHead is the failure message's first line, shown before the cell
-// is opened, so that a reader scanning the column sees what broke.
+// FailureHead is the failure's headline (Headline), shown before the
+// cell is opened, so that a reader scanning the column sees what broke.
 func (c CellView) FailureHead() string {
-	if c.Spec == nil {
+	if c.Spec == nil || (c.Spec.State != Failed && c.Spec.State != Interrupted) {
 		return ""
 	}
-	for _, line := range strings.Split(c.Spec.Failure, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			if r := []rune(line); len(r) > 120 {
-				return string(r[:119]) + "…"
-			}
-			return line
-		}
-	}
-	return ""
+	return c.Spec.Headline()
 }
 
 // NotRun is the state of a spec a column has no outcome for.
@@ -189,10 +182,6 @@ const NotRun = "not run"
 // rank orders outcomes when one column ran a spec more than once: the
 // worst is shown, so a failure is never hidden by a later pass.
 var rank = map[State]int{Failed: 0, Interrupted: 1, Passed: 2, Unsupported: 3, Skipped: 4, Pending: 5}
-
-// filtered is a spec Ginkgo left out by label filter: skipped without a
-// reason. It did not run, and says nothing about the CNI.
-func filtered(s Spec) bool { return s.State == Skipped && s.Reason == "" }
 
 // NewMatrix lays columns side by side.
 func NewMatrix(columns []Column) Matrix {
@@ -277,14 +266,14 @@ func (t *Tally) add(c CellView) {
 }
 
 func cellView(specs []Spec, suite string, suiteAbsent bool) CellView {
-	ran := slices.DeleteFunc(slices.Clone(specs), filtered)
+	ran := slices.DeleteFunc(slices.Clone(specs), Spec.LeftOut)
 	if len(ran) == 0 {
 		note := "no report of this suite in this column"
 		if !suiteAbsent {
 			note = "this column's " + suite + " report has no such spec"
 		}
 		if len(specs) > 0 {
-			note = "left out by the run's label filter"
+			note = LeftOutNote
 		}
 		return CellView{State: NotRun, Class: "notrun", Note: note}
 	}
@@ -369,4 +358,18 @@ func Duration(seconds float64) string {
 		return fmt.Sprintf("%d min %02d s", int(d.Minutes()), int(d.Seconds())%60)
 	}
 	return fmt.Sprintf("%d h %02d min", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// WriteHTMLFile reads the conformance reports at paths (files or
+// directories, as ReadColumns) and writes their matrix page to out.
+func WriteHTMLFile(out string, paths []string) ([]Column, error) {
+	columns, err := ReadColumns(paths)
+	if err != nil {
+		return nil, err
+	}
+	var page bytes.Buffer
+	if err := WriteHTML(&page, columns); err != nil {
+		return nil, err
+	}
+	return columns, os.WriteFile(out, page.Bytes(), 0o644)
 }

@@ -1,0 +1,102 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/gomega"
+)
+
+// gomegaFailures are the messages real Gomega writes for the ways specs
+// fail, around causes as framework/mesh, framework/matrix and the
+// diagnosis state them.
+func gomegaFailures(t *testing.T) map[string]string {
+	t.Helper()
+	var last string
+	g := gomega.NewGomega(func(m string, _ ...int) { last = m })
+	fail := func(f func()) string { last = ""; f(); return last }
+	short := func(a gomega.AsyncAssertion) gomega.AsyncAssertion {
+		return a.WithTimeout(30 * time.Millisecond).WithPolling(10 * time.Millisecond)
+	}
+	mesh := errors.New("pod → pod TCP, no NAT: 2 of 9 node pairs failed\n  - w1 → w2: the server saw 172.18.0.3\n  - w2 → w1: timed out")
+	wrapped := fmt.Errorf("IngressClass traefik: %w", errors.New("no Service selects the controller's pods"))
+	return map[string]string{
+		"Eventually on an error": fail(func() {
+			short(g.Eventually(func() error { return mesh })).Should(gomega.Succeed())
+		}),
+		"Eventually on an error, with a description": fail(func() {
+			short(g.Eventually(func() error { return mesh })).Should(gomega.Succeed(), "cluster DNS")
+		}),
+		"Eventually on a Gomega function with a description": fail(func() {
+			short(g.Eventually(func(g gomega.Gomega) {
+				g.Expect(1).To(gomega.Equal(2), "IngressClass traefik: no Service selects the controller's pods")
+			})).Should(gomega.Succeed())
+		}),
+		"Unexpected error": fail(func() { g.Expect(wrapped).NotTo(gomega.HaveOccurred()) }),
+		"Expected success": fail(func() { g.Expect(wrapped).To(gomega.Succeed()) }),
+		"Consistently": fail(func() {
+			short(g.Consistently(func() error { return mesh })).ShouldNot(gomega.HaveOccurred())
+		}),
+		"bare Equal": fail(func() { g.Expect("Refused").To(gomega.Equal("Connected")) }),
+	}
+}
+
+func TestHeadlineIsTheCause(t *testing.T) {
+	msgs := gomegaFailures(t)
+	for name, want := range map[string]string{
+		"Eventually on an error":                             "pod → pod TCP, no NAT: 2 of 9 node pairs failed",
+		"Eventually on an error, with a description":         "cluster DNS: pod → pod TCP, no NAT: 2 of 9 node pairs failed",
+		"Eventually on a Gomega function with a description": "IngressClass traefik: no Service selects the controller's pods",
+		"Unexpected error":                                   "IngressClass traefik: no Service selects the controller's pods",
+		"Expected success":                                   "IngressClass traefik: no Service selects the controller's pods",
+		"Consistently":                                       "pod → pod TCP, no NAT: 2 of 9 node pairs failed",
+		"bare Equal":                                         "got Refused, want it to equal Connected",
+	} {
+		msg := msgs[name]
+		if msg == "" {
+			t.Fatalf("%s: Gomega did not fail", name)
+		}
+		if got := Headline(msg); got != want {
+			t.Errorf("%s:\n%s\nheadline %q\n    want %q", name, msg, got, want)
+		}
+	}
+}
+
+func TestHeadlineOfPlainMessages(t *testing.T) {
+	ingress := "Timed out after 63.246s.\nThe function passed to Eventually failed at suites/ingress/scene.go:175 with:\n" +
+		"IngressClass haproxy does not route as the Ingress API requires (2 of 2 requests):\n" +
+		"  - GET http://172.18.0.5:30148/ready from the host: expected 2xx, saw Refused\n" +
+		"  - GET http://10.96.0.7/ready from a client pod: expected 2xx, saw Refused"
+	// Seen with CoreDNS scaled to 0: the cause is at the end of a long line.
+	dns := "Timed out after 30.518s.\nThe function passed to Eventually failed at suites/dns/dns.go:47 with:\n" +
+		"A web.x.svc.cluster.local from client on w1: TimedOut: i/o timeout (" + strings.Repeat("detail ", 80) +
+		"cluster DNS 10.96.0.10: Service kube-dns has no endpoints)\nExpected\n    <probe.Verdict>: TimedOut\nto equal\n    <probe.Verdict>: Connected"
+	if got := Headline(dns); !strings.HasSuffix(got, "Service kube-dns has no endpoints)") || strings.Contains(got, "\n") || len([]rune(got)) > headlineWidth {
+		t.Errorf("the CoreDNS failure lost its cause, spans lines or is too long: %q", got)
+	}
+	for msg, want := range map[string]string{
+		ingress: "IngressClass haproxy does not route as the Ingress API requires (2 of 2 requests): GET http://172.18.0.5:30148/ready from the host: expected 2xx, saw Refused",
+		"pod agent-w2 on w2 → pod agent-w1 on w1, TCP: the server saw 172.18.0.3": "pod agent-w2 on w2 → pod agent-w1 on w1, TCP: the server saw 172.18.0.3",
+		"Timed out after 5.000s.": "timed out after 5.000s",
+		"":                        "",
+		strings.Repeat("h", 300) + strings.Repeat("t", 300): strings.Repeat("h", 192) + " … " + strings.Repeat("t", 285),
+	} {
+		if got := Headline(msg); got != want {
+			t.Errorf("Headline(%q)\n got %q\nwant %q", msg, got, want)
+		}
+	}
+}
+
+// The HTML page shows a failed cell's headline before it is opened: the
+// same line the terminal prints for the same failure.
+func TestTheHTMLPageAndTheTerminalShowOneHeadline(t *testing.T) {
+	for name, msg := range gomegaFailures(t) {
+		cell := CellView{Spec: &Spec{State: Failed, Failure: msg}}
+		if got, want := cell.FailureHead(), Headline(msg); got != want {
+			t.Errorf("%s: the page shows %q, the terminal %q", name, got, want)
+		}
+	}
+}

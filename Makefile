@@ -27,7 +27,7 @@ host-setup:
 
 unit:
 	bash scripts/check-sizes.sh
-	$(GO) test -count=1 ./internal/... ./framework/... ./fixtures/... ./cmd/...
+	$(GO) test -count=1 ./internal/... ./framework/... ./fixtures/... ./cmd/... ./suites/all/
 
 images: $(BIN)
 	$(BIN) images build

@@ -61,6 +61,7 @@ var egress = networkingv1.PolicyTypeEgress
 // cases with enforcement switched off to show each one reports its cells.
 type policyCase struct {
 	name string
+	id   string // the spec's ID (e2e.ID)
 	// features the case needs besides NetworkPolicy: each gives the spec
 	// its label and its NotSupported gate.
 	features []feature.Feature
@@ -94,6 +95,7 @@ func (c policyCase) probed() []reach.Case {
 var policyCases = []policyCase{
 	{
 		name: "denies all ingress to the pods a policy with empty ingress rules selects (the guide's example)",
+		id:   "netpol-deny-all-ingress",
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			// Verbatim from the Kubernetes NetworkPolicy guide.
 			manifest := `
@@ -115,6 +117,7 @@ spec:
 	},
 	{
 		name:     "denies all egress from every pod of a namespace with a default-deny egress policy",
+		id:       "netpol-deny-all-egress",
 		features: []feature.Feature{feature.NetworkPolicyEgress},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
@@ -122,6 +125,7 @@ spec:
 	},
 	{
 		name: "allows ingress from the same namespace only",
+		id:   "netpol-allow-same-namespace",
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("allow-same-namespace", nil, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}})}
@@ -130,6 +134,7 @@ spec:
 	},
 	{
 		name: "allows ingress from namespaces selected by label",
+		id:   "netpol-allow-namespace-selector",
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("allow-from-y", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})})}
@@ -138,6 +143,7 @@ spec:
 	},
 	{
 		name: "allows ingress from pods selected by label, in the policy's namespace only",
+		id:   "netpol-allow-pod-selector",
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("allow-from-b", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: pods(map[string]string{"pod": "b"})})}
@@ -146,6 +152,7 @@ spec:
 	},
 	{
 		name: "ANDs a namespaceSelector and a podSelector in one peer",
+		id:   "netpol-and-selectors",
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("and", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
@@ -155,6 +162,7 @@ spec:
 	},
 	{
 		name: "ORs a namespaceSelector and a podSelector in two peers",
+		id:   "netpol-or-selectors",
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("or", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(
@@ -165,6 +173,7 @@ spec:
 	},
 	{
 		name:     "allows an ipBlock but not its except ranges",
+		id:       "netpol-ipblock-except",
 		features: []feature.Feature{feature.IPBlock},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			excluded := t.Pod("y", "b").Status.PodIP
@@ -176,6 +185,7 @@ spec:
 	},
 	{
 		name:     "allows a named port, resolved on the destination pod",
+		id:       "netpol-named-port",
 		features: []feature.Feature{feature.NamedPorts},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("named-port", map[string]string{"pod": "a"}, ingress)
@@ -185,6 +195,7 @@ spec:
 	},
 	{
 		name:     "allows a port range with endPort",
+		id:       "netpol-endport",
 		features: []feature.Feature{feature.EndPort},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("end-port", map[string]string{"pod": "a"}, ingress)
@@ -196,6 +207,7 @@ spec:
 	},
 	{
 		name:     "tells UDP from TCP on the same port number",
+		id:       "netpol-udp-vs-tcp",
 		features: []feature.Feature{feature.UDP},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("udp-only", map[string]string{"pod": "a"}, ingress)
@@ -205,6 +217,7 @@ spec:
 	},
 	{
 		name:     "allows SCTP by port and protocol, and nothing else",
+		id:       "netpol-sctp",
 		features: []feature.Feature{feature.SCTP},
 		cases:    []reach.Case{sctpA, tcpA},
 		apply: func(ctx context.Context, t *e2e.Topology) {
@@ -215,6 +228,7 @@ spec:
 	},
 	{
 		name:     "lets DNS through a default-deny egress policy when allowed explicitly",
+		id:       "netpol-egress-allow-dns",
 		features: []feature.Feature{feature.NetworkPolicyEgress},
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
@@ -239,6 +253,7 @@ spec:
 	},
 	{
 		name:     "follows pod and namespace label changes, and a deleted policy",
+		id:       "netpol-label-changes",
 		matrices: 4,
 		apply: func(ctx context.Context, t *e2e.Topology) {
 			np := policy("allow-from-b-in-y", map[string]string{"pod": "a"}, ingress)
@@ -280,7 +295,7 @@ spec:
 var _ = func() bool {
 	for _, c := range policyCases {
 		Describe("NetworkPolicy", Label("netpol", e2e.Conformance, e2e.FeatureNetworkPolicy), SpecPriority(c.cost()), func() {
-			It(c.name, Label(feature.Labels(c.features...)...), func(ctx SpecContext) {
+			It(c.name, e2e.ID(c.id), Label(feature.Labels(c.features...)...), func(ctx SpecContext) {
 				e2e.Requires(c.needs()...)
 				topo := topology(ctx)
 				By("every pod reaches every pod before any policy exists")

@@ -24,7 +24,7 @@ func TestVerifyReportsSplitTheRunBySuite(t *testing.T) {
 	r := types.Report{SpecReports: types.SpecReports{
 		{LeafNodeType: types.NodeTypeSynchronizedBeforeSuite, State: types.SpecStatePassed},
 		labelled("pods", "gives every pod an IP", types.SpecStatePassed, ""),
-		labelled("dns", "answers SRV", types.SpecStateFailed, "no SRV record"),
+		labelled("dns", "answers SRV", types.SpecStateFailed, "no SRV record", report.IDPrefix+"dns-srv-named-ports"),
 		labelled("dns", "breaks on purpose", types.SpecStateSkipped, "", Disruptive),
 		labelled("netpol", "denies all ingress", types.SpecStateSkipped, ""), // filtered out: no reports
 	}}
@@ -51,9 +51,13 @@ func TestVerifyReportsSplitTheRunBySuite(t *testing.T) {
 		t.Errorf("dns report: suite %q, %d specs, summary %v", dns.Suite, len(dns.Specs), dns.Summary)
 	}
 	for _, s := range dns.Specs {
-		if s.State == report.Failed && !strings.HasPrefix(s.Repro, "netconform verify --kubeconfig ") {
-			t.Errorf("repro of %q is not a verify command: %q", s.Name, s.Repro)
+		if s.State == report.Failed && (s.ID != "dns-srv-named-ports" || !strings.HasSuffix(s.Repro, " --focus dns-srv-named-ports")) {
+			t.Errorf("failed spec %q: ID %q, repro %q; want its ID, rerun by it", s.Name, s.ID, s.Repro)
 		}
+	}
+	junit, err := os.ReadFile(filepath.Join(dir, "dns-t1.junit.xml"))
+	if err != nil || !strings.Contains(string(junit), "id:dns-srv-named-ports") {
+		t.Errorf("the JUnit report does not name the spec's ID (%v)", err)
 	}
 	page, err := os.ReadFile(filepath.Join(dir, "verify-t1.html"))
 	if err != nil {

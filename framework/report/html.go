@@ -138,7 +138,8 @@ type SuiteView struct {
 
 // RowView is one spec across the columns.
 type RowView struct {
-	Name  string
+	ID    string // "" in reports written before specs had IDs
+	Name  string // the newest text of the spec
 	Cells []CellView
 }
 
@@ -183,22 +184,43 @@ const NotRun = "not run"
 // worst is shown, so a failure is never hidden by a later pass.
 var rank = map[State]int{Failed: 0, Interrupted: 1, Passed: 2, Unsupported: 3, Skipped: 4, Pending: 5}
 
-// NewMatrix lays columns side by side.
+// rowKey is what a row of the matrix stands for: the spec's ID, or its
+// full text in reports written before specs had IDs.
+func rowKey(s Spec) string {
+	if s.ID != "" {
+		return s.ID
+	}
+	return "text: " + s.Name
+}
+
+// rowText is the text a row shows: the newest report's, when a spec was
+// reworded between runs.
+type rowText struct {
+	name    string
+	started time.Time
+}
+
+// NewMatrix lays columns side by side: a row per spec ID.
 func NewMatrix(columns []Column) Matrix {
 	var m Matrix
-	// outcomes[suite][spec][column] are every outcome of the spec there.
+	// outcomes[suite][row][column] are every outcome of the spec there.
 	outcomes := map[string]map[string][][]Spec{}
+	texts := map[string]map[string]rowText{}
 	for ci, col := range columns {
 		m.Columns = append(m.Columns, columnView(col, columns))
 		for _, r := range col.Reports {
 			if outcomes[r.Suite] == nil {
-				outcomes[r.Suite] = map[string][][]Spec{}
+				outcomes[r.Suite], texts[r.Suite] = map[string][][]Spec{}, map[string]rowText{}
 			}
 			for _, s := range r.Specs {
-				if outcomes[r.Suite][s.Name] == nil {
-					outcomes[r.Suite][s.Name] = make([][]Spec, len(columns))
+				key := rowKey(s)
+				if outcomes[r.Suite][key] == nil {
+					outcomes[r.Suite][key] = make([][]Spec, len(columns))
 				}
-				outcomes[r.Suite][s.Name][ci] = append(outcomes[r.Suite][s.Name][ci], s)
+				outcomes[r.Suite][key][ci] = append(outcomes[r.Suite][key][ci], s)
+				if t, ok := texts[r.Suite][key]; !ok || !r.Started.Before(t.started) {
+					texts[r.Suite][key] = rowText{name: s.Name, started: r.Started}
+				}
 			}
 		}
 	}
@@ -221,15 +243,20 @@ func NewMatrix(columns []Column) Matrix {
 		for ci, col := range columns {
 			sv.Absent[ci] = !slices.ContainsFunc(col.Reports, func(r Report) bool { return r.Suite == suite })
 		}
-		names := make([]string, 0, len(outcomes[suite]))
-		for n := range outcomes[suite] {
-			names = append(names, n)
+		keys := make([]string, 0, len(outcomes[suite]))
+		for k := range outcomes[suite] {
+			keys = append(keys, k)
 		}
-		// Full texts sorted keep a Describe's specs together.
-		slices.Sort(names)
-		for _, name := range names {
-			row := RowView{Name: name}
-			for ci, specs := range outcomes[suite][name] {
+		// Texts sorted keep a Describe's specs together.
+		slices.SortFunc(keys, func(a, b string) int {
+			return cmp.Or(cmp.Compare(texts[suite][a].name, texts[suite][b].name), cmp.Compare(a, b))
+		})
+		for _, key := range keys {
+			row := RowView{Name: texts[suite][key].name}
+			if !strings.HasPrefix(key, "text: ") {
+				row.ID = key
+			}
+			for ci, specs := range outcomes[suite][key] {
 				cell := cellView(specs, suite, sv.Absent[ci])
 				cell.ID = fmt.Sprintf("%s-%d-%d", suite, len(sv.Rows), ci)
 				cell.Column = m.Columns[ci].Label

@@ -41,6 +41,18 @@ func gomegaFailures(t *testing.T) map[string]string {
 			short(g.Consistently(func() error { return mesh })).ShouldNot(gomega.HaveOccurred())
 		}),
 		"bare Equal": fail(func() { g.Expect("Refused").To(gomega.Equal("Connected")) }),
+		// ExpectMesh: the failed checks' report is the assertion's description.
+		"mesh report": fail(func() {
+			short(g.Eventually(func(g gomega.Gomega) {
+				g.Expect(2).To(gomega.BeZero(), "%s", mesh.Error()+"\n       w1  w2\n  w1   .   x\n")
+			})).Should(gomega.Succeed())
+		}),
+		// A Gomega function whose error is described.
+		"described error in Eventually": fail(func() {
+			short(g.Eventually(func(g gomega.Gomega) {
+				g.Expect(errors.New("exec in pod agent-w1: container not found")).NotTo(gomega.HaveOccurred(), "observing the mesh")
+			})).Should(gomega.Succeed())
+		}),
 	}
 }
 
@@ -54,6 +66,8 @@ func TestHeadlineIsTheCause(t *testing.T) {
 		"Expected success":                                   "IngressClass traefik: no Service selects the controller's pods",
 		"Consistently":                                       "pod → pod TCP, no NAT: 2 of 9 node pairs failed",
 		"bare Equal":                                         "got Refused, want it to equal Connected",
+		"mesh report":                                        "pod → pod TCP, no NAT: 2 of 9 node pairs failed",
+		"described error in Eventually":                      "observing the mesh: exec in pod agent-w1: container not found",
 	} {
 		msg := msgs[name]
 		if msg == "" {

@@ -158,7 +158,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 		})
 
-		It("keeps a client on one endpoint with sessionAffinity ClientIP", e2e.ID("svc-clusterip-session-affinity"), func(ctx SpecContext) {
+		It("keeps a client on one endpoint with sessionAffinity ClientIP", e2e.ID("svc-clusterip-client-affinity"), func(ctx SpecContext) {
 			target := e2e.Addr(affinity.Spec.ClusterIP, fixtures.ServiceTCPPort)
 			Eventually(ctx, func(g Gomega) {
 				g.Expect(serviceClient{cl, client, affinity}.answeredBy(ctx, g, probe.Probe{Protocol: probe.TCP, Target: target}, connections)).To(HaveLen(1),

@@ -24,6 +24,12 @@ import (
 // VerifyOptions configures Verify: the handover run of every linked
 // suite against an existing cluster (netconform verify).
 type VerifyOptions struct {
+	// Kubeconfig is the cluster under test (default: -kubeconfig, else
+	// $KUBECONFIG). Verify never creates a cluster.
+	Kubeconfig string
+	// Disruptive also runs the specs that break the cluster on purpose
+	// (and repair it), as -disruptive does.
+	Disruptive bool
 	// Suites are the names of the suites linked into the program, in the
 	// order of the summary. Each is a label its specs carry, which groups
 	// them into one set of reports per suite, as go test writes them.
@@ -88,6 +94,10 @@ func (t *verifyT) Fail() { t.failed = true }
 func Verify(ctx context.Context, opts VerifyOptions) (VerifyResult, error) {
 	started := time.Now()
 	var res VerifyResult
+	if opts.Kubeconfig != "" {
+		*kubeconfig = opts.Kubeconfig
+	}
+	*disruptive = *disruptive || opts.Disruptive
 	path := KubeconfigPath()
 	if path == "" {
 		return res, errors.New("no cluster given: pass --kubeconfig PATH or set $KUBECONFIG (verify never creates a cluster)")

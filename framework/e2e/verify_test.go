@@ -144,3 +144,35 @@ func TestFocusOnIDs(t *testing.T) {
 		}
 	}
 }
+
+// Verify never creates a cluster: without one it stops before anything
+// is registered, saying how to give one.
+func TestVerifyWithoutAClusterSaysHowToGiveOne(t *testing.T) {
+	t.Setenv("KUBECONFIG", "")
+	res, err := Verify(t.Context(), VerifyOptions{Suites: []string{"pods"}})
+	if err == nil || !strings.Contains(err.Error(), "--kubeconfig") || res.RunID != "" {
+		t.Errorf("err %v, run %q; want no run and the way to give a cluster", err, res.RunID)
+	}
+}
+
+// A run's result says why it did not pass, for the exit status.
+func TestVerifyResultErr(t *testing.T) {
+	failed := report.Summarize([]report.Spec{{Name: "a", Labels: []string{"pods"}, State: report.Failed}}, []string{"pods"}, nil)
+	for _, c := range []struct {
+		res  VerifyResult
+		want string
+	}{
+		{VerifyResult{Passed: true}, ""},
+		{VerifyResult{Passed: false, Summary: failed}, "1 spec(s) failed"},
+		{VerifyResult{Passed: false}, "the run did not pass (see above)"},
+		{VerifyResult{Passed: true, ReportsErr: os.ErrPermission}, "writing the reports: permission denied"},
+	} {
+		got := ""
+		if err := c.res.Err(); err != nil {
+			got = err.Error()
+		}
+		if got != c.want {
+			t.Errorf("Err() = %q, want %q", got, c.want)
+		}
+	}
+}

@@ -110,14 +110,19 @@ func conformance(r Report, suite string) report.Report {
 // goTestRepro, or verifyRepro in a run of netconform verify.
 var repro = goTestRepro
 
-func goTestRepro(suite, fullText string, _ []string) string {
-	kc := Current.Kubeconfig
-	keep := ""
+func goTestRepro(suite, fullText string, labels []string) string {
+	flags := " -kubeconfig " + Current.Kubeconfig
 	if Current.Embedded != "" {
-		keep = " -keep-cluster"
+		flags += " -keep-cluster"
 	}
-	return fmt.Sprintf("go test ./suites/%s/ -count=1 -args -kubeconfig %s%s -ginkgo.focus '^%s$'", suite, kc, keep,
-		strings.ReplaceAll(regexp.QuoteMeta(fullText), "'", `'\''`))
+	if slices.Contains(labels, Disruptive) {
+		flags += " -disruptive"
+	}
+	selector := fmt.Sprintf("-ginkgo.focus '^%s$'", strings.ReplaceAll(regexp.QuoteMeta(fullText), "'", `'\''`))
+	if id := report.IDOf(labels); id != "" {
+		selector = "-ginkgo.label-filter " + report.IDPrefix + id
+	}
+	return fmt.Sprintf("go test ./suites/%s/ -count=1 -args%s %s", suite, flags, selector)
 }
 
 // Requires ends the spec as NotSupported when the cluster lacks one of the

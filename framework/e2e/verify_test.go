@@ -139,6 +139,15 @@ func TestFocusOnIDs(t *testing.T) {
 		{"", []string{"test-focus-a", "answers"}, "", nil, true},
 	} {
 		filter, texts, err := focusOnIDs(c.filter, c.focus)
+		if filter != "" {
+			// Ginkgo takes the filter, and it selects the spec by its ID only.
+			match, perr := types.ParseLabelFilter(withDisruptive(filter, false))
+			if perr != nil {
+				t.Errorf("Ginkgo rejects %q: %v", filter, perr)
+			} else if strings.Contains(filter, "id:") && (!match([]string{"dns", "id:test-focus-a"}) || match([]string{"dns", "id:test-focus"})) {
+				t.Errorf("%q does not select exactly id:test-focus-a", filter)
+			}
+		}
 		if filter != c.want || strings.Join(texts, "|") != strings.Join(c.texts, "|") || (err != nil) != c.err {
 			t.Errorf("focusOnIDs(%q, %q) = %q, %q, %v", c.filter, c.focus, filter, texts, err)
 		}
@@ -173,6 +182,25 @@ func TestVerifyResultErr(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("Err() = %q, want %q", got, c.want)
+		}
+	}
+}
+
+// go test reruns a spec by its ID's label, with -disruptive when the
+// spec breaks the cluster on purpose (the default filter leaves it out).
+func TestGoTestRepro(t *testing.T) {
+	Current.Kubeconfig = "k"
+	defer func() { Current.Kubeconfig = "" }()
+	for _, c := range []struct {
+		labels []string
+		want   string
+	}{
+		{[]string{"dns", report.IDPrefix + "dns-srv-named-ports"}, "go test ./suites/dns/ -count=1 -args -kubeconfig k -ginkgo.label-filter id:dns-srv-named-ports"},
+		{[]string{"dns", Disruptive, report.IDPrefix + "dns-broken-coredns-zero"}, "go test ./suites/dns/ -count=1 -args -kubeconfig k -disruptive -ginkgo.label-filter id:dns-broken-coredns-zero"},
+		{[]string{"dns"}, "go test ./suites/dns/ -count=1 -args -kubeconfig k -ginkgo.focus '^Cluster DNS answers SRV$'"},
+	} {
+		if got := goTestRepro("dns", "Cluster DNS answers SRV", c.labels); got != c.want {
+			t.Errorf("repro %s\nwant  %s", got, c.want)
 		}
 	}
 }

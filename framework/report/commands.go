@@ -45,11 +45,14 @@ func WriteFailures(w io.Writer, columns []Column) {
 					continue
 				}
 				failed++
-				fmt.Fprintf(w, "FAILED %s: %s\n  %s\n", c.Dir, named(s.ID, s.Name), s.Headline())
+				head := s.Headline()
+				fmt.Fprintf(w, "FAILED %s: %s\n  %s\n", c.Dir, named(s.ID, s.Name), head)
 				if s.Location != "" {
 					fmt.Fprintf(w, "  at %s\n", s.Location)
 				}
-				fmt.Fprintf(w, "  %s\n", indent(s.Failure))
+				if whole := strings.TrimSpace(s.Failure); whole != head {
+					fmt.Fprintf(w, "  %s\n", indent(whole))
+				}
 				if s.Diff != "" {
 					fmt.Fprintf(w, "  cells that differ:\n  %s\n", indent(s.Diff))
 				}

@@ -54,7 +54,7 @@ func verify(ctx context.Context, args []string) error {
 	fs.Var(&focus, "focus", "run only the spec of this ID (as the summary and reports show it), or the specs whose full text matches this regular expression (repeatable)")
 	timeout := fs.Duration("timeout", 2*time.Hour, "bound on the whole run")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: netconform verify --kubeconfig K [--label-filter F] [--report-dir D] [--disruptive]\n\n"+
+		fmt.Fprintf(fs.Output(), "usage: netconform verify --kubeconfig K [--label-filter F] [--focus ID|RE] [--report-dir D] [--disruptive]\n\n"+
 			"Runs every suite (%s) against an existing cluster, serially, in this process.\n"+
 			"Exit status 0 only when no spec failed.\n\n", strings.Join(verifySuites, ", "))
 		fs.PrintDefaults()

@@ -1,7 +1,12 @@
-// Package report is the conformance report of a run: the cluster, its CNI,
-// and for every spec its outcome, and on failure what was expected, what was
-// observed and a command to reproduce it. It is plain data and JSON; the
-// Ginkgo-facing layer (framework/e2e) fills it in.
+// Package report is the one outcome model of a run: the cluster, its CNI,
+// and for every spec its stable ID and outcome (passed, failed,
+// unsupported with the reason, skipped, pending, interrupted), and on
+// failure its headline (the cause, in one line), what was expected, what
+// was observed and a command to reproduce it. Everything that shows a run
+// reads it: verify's progress and summary, the conformance JSON, the HTML
+// matrix, report expect and report failures. FromGinkgo is the one place
+// a Ginkgo spec report becomes a Spec (Ginkgo's plain data types only;
+// framework/e2e runs the specs).
 package report
 
 import (

@@ -58,14 +58,15 @@ func (s Spec) Headline() string {
 	return Headline(s.Reason)
 }
 
-// isTiming is the line Gomega opens an asynchronous failure with.
+// isTiming is the line Gomega opens an asynchronous failure with, or
+// Ginkgo a spec that ran out of time or was interrupted.
 func isTiming(l string) bool {
 	for _, p := range []string{"Timed out after ", "Failed after ", "Context was cancelled"} {
 		if strings.HasPrefix(l, p) {
 			return true
 		}
 	}
-	return false
+	return (strings.HasPrefix(l, "A ") && strings.Contains(l, " timeout occurred")) || strings.HasPrefix(l, "An interrupt occurred")
 }
 
 // isTypeLine is Gomega's "<*pkg.Type | 0xc000123>: " ahead of an error.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -41,6 +42,13 @@ func gomegaFailures(t *testing.T) map[string]string {
 			short(g.Consistently(func() error { return mesh })).ShouldNot(gomega.HaveOccurred())
 		}),
 		"bare Equal": fail(func() { g.Expect("Refused").To(gomega.Equal("Connected")) }),
+		// The spec's own bound ended the wait (SpecContext): Ginkgo's
+		// additional failure, as internal/suite.go words it.
+		"spec timeout": fail(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+			defer cancel()
+			g.Eventually(ctx, func() error { return mesh }).WithPolling(10 * time.Millisecond).Should(gomega.Succeed())
+		}),
 		// ExpectMesh: the failed checks' report is the assertion's description.
 		"mesh report": fail(func() {
 			short(g.Eventually(func(g gomega.Gomega) {
@@ -66,10 +74,14 @@ func TestHeadlineIsTheCause(t *testing.T) {
 		"Expected success":                                   "IngressClass traefik: no Service selects the controller's pods",
 		"Consistently":                                       "pod → pod TCP, no NAT: 2 of 9 node pairs failed",
 		"bare Equal":                                         "got Refused, want it to equal Connected",
+		"spec timeout":                                       "pod → pod TCP, no NAT: 2 of 9 node pairs failed",
 		"mesh report":                                        "pod → pod TCP, no NAT: 2 of 9 node pairs failed",
 		"described error in Eventually":                      "observing the mesh: exec in pod agent-w1: container not found",
 	} {
 		msg := msgs[name]
+		if name == "spec timeout" {
+			msg = "A node timeout occurred and then the following failure was recorded in the timedout node before it exited:\n" + msg
+		}
 		if msg == "" {
 			t.Fatalf("%s: Gomega did not fail", name)
 		}

@@ -61,6 +61,11 @@ func FromGinkgo(s types.SpecReport) Spec {
 	default:
 		spec.State, spec.Failure, spec.Location = Failed, s.Failure.Message, s.Failure.Location.String()
 	}
+	// A spec that timed out or was interrupted says so first; what its
+	// assertion saw as it ended, the cause, comes after.
+	if more := s.Failure.AdditionalFailure; more != nil && more.Failure.Message != "" {
+		spec.Failure = more.Failure.Message
+	}
 	for _, e := range s.ReportEntries {
 		switch e.Name {
 		case EntryExpected:

@@ -13,6 +13,10 @@ func TestFromGinkgo(t *testing.T) {
 			ContainerHierarchyLabels: [][]string{{"services"}}, LeafNodeLabels: []string{IDPrefix + "svc-answers"},
 			State: state, Failure: types.Failure{Message: message}}
 	}
+	timedOut := it(types.SpecStateTimedout, "A node timeout occurred")
+	timedOut.Failure.AdditionalFailure = &types.AdditionalFailure{State: types.SpecStateFailed, Failure: types.Failure{
+		Message: "A node timeout occurred and then the following failure was recorded in the timedout node before it exited:\n" +
+			"Context was cancelled after 29.950s.\nExpected success, but got an error:\n    <*errors.errorString | 0xc0001>: \n    Service web has no ready endpoints\n    {s: \"Service web has no ready endpoints\"}"}}
 	for _, c := range []struct {
 		in      types.SpecReport
 		state   State
@@ -28,6 +32,7 @@ func TestFromGinkgo(t *testing.T) {
 		{it(types.SpecStateInterrupted, "Interrupted by User"), Interrupted, false, "interrupted: Interrupted by User"},
 		{it(types.SpecStateAborted, "aborted"), Interrupted, false, "interrupted: aborted"},
 		{it(types.SpecStateTimedout, "A node timeout occurred"), Failed, false, "A node timeout occurred"},
+		{timedOut, Failed, false, "Service web has no ready endpoints"},
 	} {
 		s := FromGinkgo(c.in)
 		if s.State != c.state || s.LeftOut() != c.leftOut || s.Headline() != c.head {

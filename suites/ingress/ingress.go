@@ -360,7 +360,7 @@ func classText(class string) string {
 // classID names a class in spec IDs.
 func classID(class string) string {
 	if class == anyClass {
-		return "default-class"
+		return "cluster-default"
 	}
 	return class
 }

@@ -122,34 +122,25 @@ func Verify(ctx context.Context, opts VerifyOptions) (VerifyResult, error) {
 	}
 	*reportDir = opts.ReportDir
 	res.RunID = ChooseRunID()
-	var log io.Writer
-	logPath := ""
-	if dir := opts.ReportDir; dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return res, fmt.Errorf("report directory: %w", err)
-		}
-		logPath = filepath.Join(dir, "verify-"+res.RunID+".log")
-		f, err := os.Create(logPath)
-		if err != nil {
-			return res, fmt.Errorf("report directory: %w", err)
-		}
-		defer f.Close()
-		log = f
+	log, closeLog, err := openVerifyLog(opts.ReportDir, res.RunID)
+	if err != nil {
+		return res, err
 	}
+	defer closeLog()
 
-	p := report.NewProgress(out, opts.Live, opts.Suites)
+	run := &verifyRun{opts: opts, labelFilter: labelFilter, focus: focus, log: log, res: &res,
+		progress: report.NewProgress(out, opts.Live, opts.Suites)}
 	fmt.Fprintf(out, "netconform verify: run %s against %s\n", res.RunID, path)
-	stopTicker := p.Tick(time.Second)
-	ginkgoReport, passed, err := runVerify(opts, labelFilter, focus, p, log, &res)
+	stopTicker := run.progress.Tick(time.Second)
+	err = run.ginkgo()
 	stopTicker()
 	if err != nil {
 		return res, err
 	}
-	res.Passed = passed
-	if logPath != "" {
-		res.Files = append(res.Files, logPath)
+	if log != nil {
+		res.Files = append(res.Files, log.Name())
 	}
-	res.Specs, res.Summary = summarize(ginkgoReport, opts.Suites)
+	res.Specs, res.Summary = summarize(run.final, opts.Suites)
 	res.Summary.Write(out)
 	if dir := opts.ReportDir; dir != "" {
 		fmt.Fprintf(out, "\nReports in %s:\n", dir)
@@ -158,50 +149,77 @@ func Verify(ctx context.Context, opts VerifyOptions) (VerifyResult, error) {
 		}
 	}
 	first := "no spec ran"
-	if t := p.FirstSpec(); !t.IsZero() {
+	if t := run.progress.FirstSpec(); !t.IsZero() {
 		first = "first spec after " + t.Sub(started).Round(100*time.Millisecond).String()
 	}
 	fmt.Fprintf(out, "\n%s in %s (%s)\n", res.Summary.Verdict(res.Passed), time.Since(started).Round(time.Second), first)
 	return res, nil
 }
 
-// runVerify is the Ginkgo run of Verify, its progress told to p.
-func runVerify(opts VerifyOptions, labelFilter string, focus []string, p *report.Progress, log io.Writer, res *VerifyResult) (Report, bool, error) {
-	var final Report
+// openVerifyLog creates the file that receives Ginkgo's own account of
+// the run in dir (nil when dir is "": none).
+func openVerifyLog(dir, runID string) (*os.File, func(), error) {
+	if dir == "" {
+		return nil, func() {}, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("report directory: %w", err)
+	}
+	f, err := os.Create(filepath.Join(dir, "verify-"+runID+".log"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("report directory: %w", err)
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// verifyRun is one Ginkgo run of Verify.
+type verifyRun struct {
+	opts        VerifyOptions
+	labelFilter string
+	focus       []string
+	progress    *report.Progress
+	log         *os.File // nil: Ginkgo's account is discarded
+	res         *VerifyResult
+	final       Report // Ginkgo's report of the whole run
+}
+
+// ginkgo registers the run's nodes, with its progress told to
+// r.progress, and runs every spec the filters keep.
+func (r *verifyRun) ginkgo() error {
 	repro = verifyRepro
-	onReady = func(env Env) { p.Printf("%s", readyLine(env)) }
-	err := registerSuiteNodes(func(r Report) error {
+	onReady = func(env Env) { r.progress.Printf("%s", readyLine(env)) }
+	err := registerSuiteNodes(func(rep Report) error {
 		var err error
-		res.Files, err = writeVerifyReports(r, opts.Suites, *reportDir)
-		res.ReportsErr = err
+		r.res.Files, err = writeVerifyReports(rep, r.opts.Suites, *reportDir)
+		r.res.ReportsErr = err
 		return err
 	})
 	if err != nil {
-		return final, false, err
+		return err
 	}
-	ReportBeforeSuite(func(r Report) {
-		p.Begin(r.PreRunStats.SpecsThatWillRun, r.PreRunStats.TotalSpecs-r.PreRunStats.SpecsThatWillRun,
-			report.FiltersText(r.SuiteConfig.LabelFilter, r.SuiteConfig.FocusStrings))
+	ReportBeforeSuite(func(rep Report) {
+		r.progress.Begin(rep.PreRunStats.SpecsThatWillRun, rep.PreRunStats.TotalSpecs-rep.PreRunStats.SpecsThatWillRun,
+			report.FiltersText(rep.SuiteConfig.LabelFilter, rep.SuiteConfig.FocusStrings))
 	})
-	ReportBeforeEach(func(s SpecReport) { p.Started(report.FromGinkgo(s)) })
-	ReportAfterEach(func(s SpecReport) { p.Finished(report.FromGinkgo(s)) })
-	ReportAfterSuite("verify result", func(r Report) { final = r })
+	ReportBeforeEach(func(s SpecReport) { r.progress.Started(report.FromGinkgo(s)) })
+	ReportAfterEach(func(s SpecReport) { r.progress.Finished(report.FromGinkgo(s)) })
+	ReportAfterSuite("verify result", func(rep Report) { r.final = rep })
 
 	suiteConfig, reporterConfig := GinkgoConfiguration()
-	suiteConfig.LabelFilter = withDisruptive(labelFilter, *disruptive)
-	suiteConfig.FocusStrings = focus
-	if opts.Timeout > 0 {
-		suiteConfig.Timeout = opts.Timeout
+	suiteConfig.LabelFilter = withDisruptive(r.labelFilter, *disruptive)
+	suiteConfig.FocusStrings = r.focus
+	if r.opts.Timeout > 0 {
+		suiteConfig.Timeout = r.opts.Timeout
 	}
 	reporterConfig.NoColor = true
 	// Ginkgo's console reporter writes to the log; Progress prints.
 	formatter.ColorableStdOut = io.Discard
-	if log != nil {
-		formatter.ColorableStdOut = log
+	if r.log != nil {
+		formatter.ColorableStdOut = r.log
 	}
 	t := &verifyT{}
-	passed := RunSpecs(t, "netconform verify", suiteConfig, reporterConfig, guardSuite()) && !t.failed
-	return final, passed, nil
+	r.res.Passed = RunSpecs(t, "netconform verify", suiteConfig, reporterConfig, guardSuite()) && !t.failed
+	return nil
 }
 
 // readyLine describes the cluster once preflight passed.

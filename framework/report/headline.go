@@ -29,6 +29,10 @@ func Headline(msg string) string {
 		case strings.HasPrefix(l, "The function passed to "):
 		case l == "Unexpected error:" || l == "Expected success, but got an error:":
 			return elide(join(described(context), errorText(lines[i+1:])))
+		case isTypeLine(l):
+			// "The function passed to Eventually returned the following
+			// error:" then the error, after its type line.
+			return elide(join(described(context), errorText(lines[i:])))
 		case l == "Expected" && len(context) == 0:
 			return elide(expectation(lines[i+1:]))
 		case l == "Expected":

@@ -49,6 +49,14 @@ func gomegaFailures(t *testing.T) map[string]string {
 			defer cancel()
 			g.Eventually(ctx, func() error { return mesh }).WithPolling(10 * time.Millisecond).Should(gomega.Succeed())
 		}),
+		// A function returning a value and an error, its error non-nil.
+		"value and error": fail(func() {
+			short(g.Eventually(func() (int, error) { return 0, mesh })).Should(gomega.Equal(1))
+		}),
+		// A value that never came.
+		"value": fail(func() {
+			short(g.Eventually(func() string { return "Refused" })).Should(gomega.Equal("Connected"))
+		}),
 		// ExpectMesh: the failed checks' report is the assertion's description.
 		"mesh report": fail(func() {
 			short(g.Eventually(func(g gomega.Gomega) {
@@ -75,6 +83,8 @@ func TestHeadlineIsTheCause(t *testing.T) {
 		"Consistently":                                       "pod → pod TCP, no NAT: 2 of 9 node pairs failed",
 		"bare Equal":                                         "got Refused, want it to equal Connected",
 		"spec timeout":                                       "pod → pod TCP, no NAT: 2 of 9 node pairs failed",
+		"value and error":                                    "pod → pod TCP, no NAT: 2 of 9 node pairs failed",
+		"value":                                              "got Refused, want it to equal Connected",
 		"mesh report":                                        "pod → pod TCP, no NAT: 2 of 9 node pairs failed",
 		"described error in Eventually":                      "observing the mesh: exec in pod agent-w1: container not found",
 	} {

@@ -66,6 +66,10 @@ func FromGinkgo(s types.SpecReport) Spec {
 	if more := s.Failure.AdditionalFailure; more != nil && more.Failure.Message != "" {
 		spec.Failure = more.Failure.Message
 	}
+	// Ginkgo's message for a panic is "Test Panicked": the value is the cause.
+	if p := s.Failure.ForwardedPanic; p != "" {
+		spec.Failure = "panic: " + p + "\n" + spec.Failure
+	}
 	for _, e := range s.ReportEntries {
 		switch e.Name {
 		case EntryExpected:

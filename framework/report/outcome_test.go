@@ -17,6 +17,8 @@ func TestFromGinkgo(t *testing.T) {
 	timedOut.Failure.AdditionalFailure = &types.AdditionalFailure{State: types.SpecStateFailed, Failure: types.Failure{
 		Message: "A node timeout occurred and then the following failure was recorded in the timedout node before it exited:\n" +
 			"Context was cancelled after 29.950s.\nExpected success, but got an error:\n    <*errors.errorString | 0xc0001>: \n    Service web has no ready endpoints\n    {s: \"Service web has no ready endpoints\"}"}}
+	panicked := it(types.SpecStatePanicked, "Test Panicked")
+	panicked.Failure.ForwardedPanic = "runtime error: index out of range [3] with length 3"
 	for _, c := range []struct {
 		in      types.SpecReport
 		state   State
@@ -33,6 +35,7 @@ func TestFromGinkgo(t *testing.T) {
 		{it(types.SpecStateAborted, "aborted"), Interrupted, false, "interrupted: aborted"},
 		{it(types.SpecStateTimedout, "A node timeout occurred"), Failed, false, "A node timeout occurred"},
 		{timedOut, Failed, false, "Service web has no ready endpoints"},
+		{panicked, Failed, false, "panic: runtime error: index out of range [3] with length 3"},
 	} {
 		s := FromGinkgo(c.in)
 		if s.State != c.state || s.LeftOut() != c.leftOut || s.Headline() != c.head {

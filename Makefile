@@ -29,7 +29,7 @@ host-setup:
 # and decisions, -run keeping out the Ginkgo entry points.
 unit:
 	bash scripts/check-sizes.sh
-	$(GO) test -count=1 ./internal/... ./framework/... ./fixtures/... ./cmd/...
+	$(GO) test -count=1 ./internal/... ./framework/... ./fixtures/... ./cmd/... ./suites/all/
 	$(GO) test -count=1 -run '^Test(NodeSide|DisruptiveSpecViolatesEveryDenyingStep|EveryStepDoesWhatItIntends)$$' ./suites/services/ ./suites/netpol/
 
 images: $(BIN)

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -47,26 +44,7 @@ NetworkPolicy spec unsupported on a CNI without policy.`,
 // have ended in one state. CI matrices use it to hold a CNI to its profile,
 // e.g. every NetworkPolicy spec Unsupported on a CNI without policy.
 func reportExpect(w io.Writer, label, state string, paths []string) error {
-	var problems []string
-	for _, path := range paths {
-		r, err := report.Read(path)
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", path, err)
-		}
-		checked, wrong, err := r.Expect(label, report.State(state))
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
-		}
-		for _, s := range wrong {
-			problems = append(problems, fmt.Sprintf("%s: %q is %s, not %s %s", r.Suite, s.Name, s.State, state, s.Reason+s.Failure))
-		}
-		fmt.Fprintf(w, "%s: %d of %d specs labelled %s are %s (CNI %s)\n", r.Suite, checked-len(wrong), checked, label, state, r.CNI.Name)
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%d unexpected outcome(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
-	}
-	return nil
+	return report.ExpectAll(w, paths, label, report.State(state))
 }
 
 func reportHTMLCommand() *cobra.Command {
@@ -94,15 +72,8 @@ directory (make matrix writes reports/<cni>/...), a row per spec.`,
 // reportHTML lays conformance reports side by side in one static page: a
 // column per directory (make matrix writes reports/<cni>/...), a row per spec.
 func reportHTML(w io.Writer, out string, paths []string) error {
-	columns, err := report.ReadColumns(paths)
+	columns, err := report.WriteHTMLFile(out, paths)
 	if err != nil {
-		return err
-	}
-	var page bytes.Buffer
-	if err := report.WriteHTML(&page, columns); err != nil {
-		return err
-	}
-	if err := os.WriteFile(out, page.Bytes(), 0o644); err != nil {
 		return err
 	}
 	reports := 0
@@ -138,25 +109,5 @@ func reportFailuresCommand() *cobra.Command {
 	}
 }
 
-// writeFailures writes each failed spec of columns, with its failure and
-// the cells that differ, then how many failed.
-func writeFailures(w io.Writer, columns []report.Column) {
-	failed := 0
-	for _, c := range columns {
-		for _, r := range c.Reports {
-			for _, s := range r.Specs {
-				if s.State != report.Failed {
-					continue
-				}
-				failed++
-				fmt.Fprintf(w, "FAILED %s: %s [%s]\n  %s\n", c.Dir, s.Name, s.Location, indent(s.Failure))
-				if s.Diff != "" {
-					fmt.Fprintf(w, "  cells that differ:\n  %s\n", indent(s.Diff))
-				}
-			}
-		}
-	}
-	fmt.Fprintf(w, "%d failed spec(s)\n", failed)
-}
-
-func indent(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n  ") }
+// writeFailures writes each failed spec of columns (report.WriteFailures).
+func writeFailures(w io.Writer, columns []report.Column) { report.WriteFailures(w, columns) }

@@ -50,7 +50,7 @@ func TestReportFailuresPrintsEachFailureWhole(t *testing.T) {
 	columns := []report.Column{{Dir: "reports/flannel", Reports: []report.Report{r}}}
 	var out strings.Builder
 	writeFailures(&out, columns)
-	want := "FAILED reports/flannel: is restored [loadbalancer.go:325]\n  speaker not ready\n  on nc-worker2: ErrImagePull\n1 failed spec(s)\n"
+	want := "FAILED reports/flannel: is restored\n  speaker not ready\n  at loadbalancer.go:325\n  speaker not ready\n  on nc-worker2: ErrImagePull\n1 failed spec(s)\n"
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}

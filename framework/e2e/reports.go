@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -19,22 +18,19 @@ import (
 	"github.com/netconform/netconform/framework/report"
 )
 
-// notSupportedPrefix marks a skip that a missing feature caused.
-const notSupportedPrefix = "NotSupported: "
-
 // NotSupported ends the spec as unsupported by the cluster, not failed.
 func NotSupported(reason string) {
-	Skip(notSupportedPrefix + reason)
+	Skip(report.UnsupportedPrefix + reason)
 }
 
 // Report entries a spec can attach for the conformance report.
 const (
-	EntryExpected = "expected"
-	EntryObserved = "observed"
-	EntryDiff     = "diff"
+	EntryExpected = report.EntryExpected
+	EntryObserved = report.EntryObserved
+	EntryDiff     = report.EntryDiff
 	// EntryWaited is the seconds a spec waited for the cluster's lock
 	// (lockSpec), taken out of its time in the conformance report.
-	EntryWaited = "waited for its turn (s)"
+	EntryWaited = report.EntryWaited
 )
 
 // Mismatch is what a failed matrix leaves for the report: per case, the
@@ -100,35 +96,7 @@ func conformance(r Report, suite string) report.Report {
 		if s.LeafNodeType != types.NodeTypeIt {
 			continue
 		}
-		spec := report.Spec{Name: s.FullText(), Labels: s.Labels(), Seconds: s.RunTime.Seconds()}
-		switch {
-		case s.State == types.SpecStatePassed:
-			spec.State = report.Passed
-		case s.State == types.SpecStateSkipped && strings.HasPrefix(s.Failure.Message, notSupportedPrefix):
-			spec.State, spec.Reason = report.Unsupported, strings.TrimPrefix(s.Failure.Message, notSupportedPrefix)
-		case s.State == types.SpecStateSkipped:
-			spec.State, spec.Reason = report.Skipped, s.Failure.Message
-		case s.State == types.SpecStatePending:
-			spec.State = report.Pending
-		case s.State.Is(types.SpecStateInterrupted | types.SpecStateAborted):
-			spec.State, spec.Failure = report.Interrupted, s.Failure.Message
-		default:
-			spec.State, spec.Failure, spec.Location = report.Failed, s.Failure.Message, s.Failure.Location.String()
-		}
-		for _, e := range s.ReportEntries {
-			switch e.Name {
-			case EntryExpected:
-				spec.Expected = e.StringRepresentation()
-			case EntryObserved:
-				spec.Observed = e.StringRepresentation()
-			case EntryDiff:
-				spec.Diff = e.StringRepresentation()
-			case EntryWaited:
-				if w, err := strconv.ParseFloat(e.StringRepresentation(), 64); err == nil && w <= spec.Seconds {
-					spec.WaitedSeconds, spec.Seconds = w, spec.Seconds-w
-				}
-			}
-		}
+		spec := report.FromGinkgo(s)
 		if spec.State == report.Failed || spec.State == report.Interrupted {
 			spec.Repro = repro(suite, s.FullText(), s.Labels())
 		}
@@ -142,14 +110,19 @@ func conformance(r Report, suite string) report.Report {
 // goTestRepro, or verifyRepro in a run of netconform verify.
 var repro = goTestRepro
 
-func goTestRepro(suite, fullText string, _ []string) string {
-	kc := Current.Kubeconfig
-	keep := ""
+func goTestRepro(suite, fullText string, labels []string) string {
+	flags := " -kubeconfig " + Current.Kubeconfig
 	if Current.Embedded != "" {
-		keep = " -keep-cluster"
+		flags += " -keep-cluster"
 	}
-	return fmt.Sprintf("go test ./suites/%s/ -count=1 -args -kubeconfig %s%s -ginkgo.focus '^%s$'", suite, kc, keep,
-		strings.ReplaceAll(regexp.QuoteMeta(fullText), "'", `'\''`))
+	if slices.Contains(labels, Disruptive) {
+		flags += " -disruptive"
+	}
+	selector := fmt.Sprintf("-ginkgo.focus '^%s$'", strings.ReplaceAll(regexp.QuoteMeta(fullText), "'", `'\''`))
+	if id := report.IDOf(labels); id != "" {
+		selector = "-ginkgo.label-filter " + report.IDPrefix + id
+	}
+	return fmt.Sprintf("go test ./suites/%s/ -count=1 -args%s %s", suite, flags, selector)
 }
 
 // Requires ends the spec as NotSupported when the cluster lacks one of the

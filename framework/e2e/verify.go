@@ -1,7 +1,7 @@
 package e2e
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,45 +16,66 @@ import (
 	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/netconform/netconform/framework/feature"
+	"github.com/netconform/netconform/framework/kube"
 	"github.com/netconform/netconform/framework/report"
 )
 
-// VerifyOptions configures Verify: what the command line of netconform
-// verify says, instead of Ginkgo's own flags.
+// VerifyOptions configures Verify: the handover run of every linked
+// suite against an existing cluster (netconform verify).
 type VerifyOptions struct {
+	// Kubeconfig is the cluster under test (default: -kubeconfig, else
+	// $KUBECONFIG). Verify never creates a cluster.
+	Kubeconfig string
+	// Disruptive also runs the specs that break the cluster on purpose
+	// (and repair it), as -disruptive does.
+	Disruptive bool
 	// Suites are the names of the suites linked into the program, in the
 	// order of the summary. Each is a label its specs carry, which groups
 	// them into one set of reports per suite, as go test writes them.
-	Suites      []string
+	Suites []string
+	// Register adds the specs that depend on the cluster under test (one
+	// Ingress container per IngressClass), once it is known to answer.
+	Register    func() error
 	LabelFilter string
-	Focus       []string      // regular expressions on the spec's full text
-	Timeout     time.Duration // the whole run's bound (Ginkgo's default is 1h)
-	Progress    Progress
-	// Log receives Ginkgo's own account of the run: each failure in full,
-	// with what its spec logged. Discarded when nil.
-	Log io.Writer
-}
-
-// Progress hears of a Verify run as it goes; Verify calls it from the
-// one process that runs the specs, one call at a time.
-type Progress interface {
-	// Begin comes before anything runs: how many specs will run.
-	Begin(types.Report)
-	// Ready comes once the cluster passed preflight.
-	Ready(Env)
-	SpecStarted(types.SpecReport)
-	SpecFinished(types.SpecReport)
+	// Focus are spec IDs (e2e.ID), or regular expressions on the spec's
+	// full text; not both.
+	Focus   []string
+	Timeout time.Duration // the whole run's bound (Ginkgo's default is 1h)
+	// ReportDir receives each suite's JUnit, Ginkgo JSON and conformance
+	// reports, the HTML page and Ginkgo's log ("" for none).
+	ReportDir string
+	// Out receives the progress and the summary; Live redraws the running
+	// spec in place (Out is a terminal).
+	Out  io.Writer
+	Live bool
 }
 
 // VerifyResult is a finished Verify run.
 type VerifyResult struct {
-	Report Report
+	RunID   string
+	Specs   []report.Spec // every spec of the run, those left out included
+	Summary report.Summary
 	// Passed is Ginkgo's verdict: no spec, setup, cleanup or report
 	// node failed, and the run was not interrupted.
 	Passed bool
-	Files  []string // the reports written
+	Files  []string // the reports written, Ginkgo's log among them
 	// ReportsErr is why the reports could not all be written.
 	ReportsErr error
+}
+
+// Err is why the run did not pass (nil when it did): what a command
+// exits non-zero with.
+func (r VerifyResult) Err() error {
+	switch {
+	case r.ReportsErr != nil:
+		return fmt.Errorf("writing the reports: %w", r.ReportsErr)
+	case r.Summary.Failed() > 0:
+		return fmt.Errorf("%d spec(s) failed", r.Summary.Failed())
+	case !r.Passed:
+		return errors.New("the run did not pass (see above)")
+	}
+	return nil
 }
 
 // verifyT is the GinkgoTestingT of a run outside go test.
@@ -63,73 +84,211 @@ type verifyT struct{ failed bool }
 func (t *verifyT) Fail() { t.failed = true }
 
 // Verify runs every spec registered in this process (each suite package
-// registers its specs when imported; ingress by its Register), serially,
-// against the cluster given by -kubeconfig or $KUBECONFIG. It shares
+// registers its specs when imported; the cluster-dependent ones through
+// opts.Register), serially, against the cluster given by -kubeconfig or
+// $KUBECONFIG, printing progress and a summary to opts.Out. It shares
 // everything else with RunSuite: preflight, the run ID, cleanup, the
-// Disruptive default, the reports. It can run once per process.
-func Verify(opts VerifyOptions) (VerifyResult, error) {
+// Disruptive default, the reports. It can run once per process. The
+// error is for a run that could not start; a run that ran returns its
+// verdict in the result (VerifyResult.Err).
+func Verify(ctx context.Context, opts VerifyOptions) (VerifyResult, error) {
+	started := time.Now()
 	var res VerifyResult
-	if KubeconfigPath() == "" {
+	if opts.Kubeconfig != "" {
+		*kubeconfig = opts.Kubeconfig
+	}
+	*disruptive = *disruptive || opts.Disruptive
+	path := KubeconfigPath()
+	if path == "" {
 		return res, errors.New("no cluster given: pass --kubeconfig PATH or set $KUBECONFIG (verify never creates a cluster)")
 	}
-	ChooseRunID()
-	repro = verifyRepro
-	onReady = opts.Progress.Ready
-	err := registerSuiteNodes(func(r Report) error {
-		var err error
-		res.Files, err = writeVerifyReports(r, opts.Suites, *reportDir)
-		res.ReportsErr = err
-		return err
-	})
+	// Fail before anything is registered when the cluster cannot be
+	// reached: bounded by the firstContact timeout.
+	if _, err := kube.Open(ctx, path); err != nil {
+		return res, fmt.Errorf("cannot reach the cluster of kubeconfig %s: %w", path, err)
+	}
+	if opts.Register != nil {
+		if err := opts.Register(); err != nil {
+			return res, fmt.Errorf("registering the cluster's specs: %w", err)
+		}
+	}
+	labelFilter, focus, err := focusOnIDs(opts.LabelFilter, opts.Focus)
 	if err != nil {
 		return res, err
 	}
-	ReportBeforeSuite(func(r Report) { opts.Progress.Begin(r) })
-	ReportBeforeEach(func(s SpecReport) { opts.Progress.SpecStarted(s) })
-	ReportAfterEach(func(s SpecReport) { opts.Progress.SpecFinished(s) })
-	ReportAfterSuite("verify result", func(r Report) { res.Report = r })
+	out := opts.Out
+	if out == nil {
+		out = io.Discard
+	}
+	*reportDir = opts.ReportDir
+	res.RunID = ChooseRunID()
+	log, closeLog, err := openVerifyLog(opts.ReportDir, res.RunID)
+	if err != nil {
+		return res, err
+	}
+	defer closeLog()
 
-	suiteConfig, reporterConfig := GinkgoConfiguration()
-	suiteConfig.LabelFilter = withDisruptive(opts.LabelFilter, *disruptive)
-	suiteConfig.FocusStrings = opts.Focus
-	if opts.Timeout > 0 {
-		suiteConfig.Timeout = opts.Timeout
+	run := &verifyRun{opts: opts, labelFilter: labelFilter, focus: focus, log: log, res: &res,
+		progress: report.NewProgress(out, opts.Live, opts.Suites)}
+	fmt.Fprintf(out, "netconform verify: run %s against %s\n", res.RunID, path)
+	stopTicker := run.progress.Tick(time.Second)
+	err = run.ginkgo()
+	stopTicker()
+	if err != nil {
+		return res, err
 	}
-	reporterConfig.NoColor = true
-	// Ginkgo's console reporter writes here; the caller prints progress.
-	formatter.ColorableStdOut = io.Discard
-	if opts.Log != nil {
-		formatter.ColorableStdOut = opts.Log
+	if log != nil {
+		res.Files = append(res.Files, log.Name())
 	}
-	t := &verifyT{}
-	res.Passed = RunSpecs(t, "netconform verify", suiteConfig, reporterConfig, guardSuite()) && !t.failed
+	res.Specs, res.Summary = summarize(run.final, opts.Suites)
+	res.Summary.Write(out)
+	if dir := opts.ReportDir; dir != "" {
+		fmt.Fprintf(out, "\nReports in %s:\n", dir)
+		for _, f := range res.Files {
+			fmt.Fprintf(out, "  %s\n", filepath.Base(f))
+		}
+	}
+	first := "no spec ran"
+	if t := run.progress.FirstSpec(); !t.IsZero() {
+		first = "first spec after " + t.Sub(started).Round(100*time.Millisecond).String()
+	}
+	fmt.Fprintf(out, "\n%s in %s (%s)\n", res.Summary.Verdict(res.Passed), time.Since(started).Round(time.Second), first)
 	return res, nil
 }
 
-// SuiteOf is the suite a spec belongs to: the first of suites among its
-// labels ("" when none).
-func SuiteOf(labels, suites []string) string {
-	for _, s := range suites {
-		if slices.Contains(labels, s) {
-			return s
+// openVerifyLog creates the file that receives Ginkgo's own account of
+// the run in dir (nil when dir is "": none).
+func openVerifyLog(dir, runID string) (*os.File, func(), error) {
+	if dir == "" {
+		return nil, func() {}, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("report directory: %w", err)
+	}
+	f, err := os.Create(filepath.Join(dir, "verify-"+runID+".log"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("report directory: %w", err)
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// verifyRun is one Ginkgo run of Verify.
+type verifyRun struct {
+	opts        VerifyOptions
+	labelFilter string
+	focus       []string
+	progress    *report.Progress
+	log         *os.File // nil: Ginkgo's account is discarded
+	res         *VerifyResult
+	final       Report // Ginkgo's report of the whole run
+}
+
+// ginkgo registers the run's nodes, with its progress told to
+// r.progress, and runs every spec the filters keep.
+func (r *verifyRun) ginkgo() error {
+	repro = verifyRepro
+	onReady = func(env Env) { r.progress.Printf("%s", readyLine(env)) }
+	err := registerSuiteNodes(func(rep Report) error {
+		var err error
+		r.res.Files, err = writeVerifyReports(rep, r.opts.Suites, *reportDir)
+		r.res.ReportsErr = err
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	ReportBeforeSuite(func(rep Report) {
+		r.progress.Begin(rep.PreRunStats.SpecsThatWillRun, rep.PreRunStats.TotalSpecs-rep.PreRunStats.SpecsThatWillRun,
+			report.FiltersText(rep.SuiteConfig.LabelFilter, rep.SuiteConfig.FocusStrings))
+	})
+	ReportBeforeEach(func(s SpecReport) { r.progress.Started(report.FromGinkgo(s)) })
+	ReportAfterEach(func(s SpecReport) { r.progress.Finished(report.FromGinkgo(s)) })
+	ReportAfterSuite("verify result", func(rep Report) { r.final = rep })
+
+	suiteConfig, reporterConfig := GinkgoConfiguration()
+	suiteConfig.LabelFilter = withDisruptive(r.labelFilter, *disruptive)
+	suiteConfig.FocusStrings = r.focus
+	if r.opts.Timeout > 0 {
+		suiteConfig.Timeout = r.opts.Timeout
+	}
+	reporterConfig.NoColor = true
+	// Ginkgo's console reporter writes to the log; Progress prints.
+	formatter.ColorableStdOut = io.Discard
+	if r.log != nil {
+		formatter.ColorableStdOut = r.log
+	}
+	t := &verifyT{}
+	r.res.Passed = RunSpecs(t, "netconform verify", suiteConfig, reporterConfig, guardSuite()) && !t.failed
+	return nil
+}
+
+// readyLine describes the cluster once preflight passed.
+func readyLine(env Env) string {
+	host, version := "", ""
+	if Cluster != nil {
+		host, version = Cluster.Config.Host+", ", "Kubernetes "+Cluster.Version+", "
+	}
+	return fmt.Sprintf("cluster ready: %s%s%d nodes, CNI %s%s", host, version, env.Nodes, env.CNI.Name, missingFeatures(env.Features))
+}
+
+// missingFeatures names the features the cluster lacks: their specs are
+// reported unsupported, with the reason.
+func missingFeatures(set feature.Set) string {
+	var missing []string
+	for _, f := range feature.All() {
+		if ok, _ := set.Supports(f); !ok {
+			missing = append(missing, string(f))
 		}
 	}
-	return ""
-}
-
-// Unsupported returns the reason a spec ended NotSupported (false when it
-// did not).
-func Unsupported(s SpecReport) (string, bool) {
-	if s.State != types.SpecStateSkipped || !strings.HasPrefix(s.Failure.Message, notSupportedPrefix) {
-		return "", false
+	if len(missing) == 0 {
+		return ""
 	}
-	return strings.TrimPrefix(s.Failure.Message, notSupportedPrefix), true
+	return "; lacks " + strings.Join(missing, ", ")
 }
 
-// FilteredOut reports whether a label filter or focus left the spec out:
-// Ginkgo reports it skipped, with no message.
-func FilteredOut(s SpecReport) bool {
-	return s.State == types.SpecStateSkipped && s.Failure.Message == ""
+// summarize turns a run's Ginkgo report into its specs and summary: the
+// It nodes through report.FromGinkgo, the other nodes' failures by
+// headline.
+func summarize(r Report, suites []string) ([]report.Spec, report.Summary) {
+	var specs []report.Spec
+	var outside []string
+	for _, s := range r.SpecReports {
+		if s.LeafNodeType != types.NodeTypeIt {
+			if s.State.Is(types.SpecStateFailureStates) {
+				outside = append(outside, fmt.Sprintf("%s: %s", strings.TrimSpace(s.LeafNodeType.String()+" "+s.LeafNodeText), report.Headline(s.Failure.Message)))
+			}
+			continue
+		}
+		specs = append(specs, report.FromGinkgo(s))
+	}
+	return specs, report.Summarize(specs, suites, append(outside, r.SpecialSuiteFailureReasons...))
+}
+
+// focusOnIDs turns the spec IDs among focus into a label filter term
+// (id:<ID>), which selects exactly those specs; the other focus strings
+// stay regular expressions on the full text. A mix would select the
+// specs that match both, so it is refused.
+func focusOnIDs(labelFilter string, focus []string) (string, []string, error) {
+	var ids, texts []string
+	for _, f := range focus {
+		if knownID(f) {
+			ids = append(ids, report.IDPrefix+f)
+		} else {
+			texts = append(texts, f)
+		}
+	}
+	switch {
+	case len(ids) == 0:
+		return labelFilter, focus, nil
+	case len(texts) > 0:
+		return "", nil, fmt.Errorf("--focus takes spec IDs or regular expressions, not both (IDs %s; expressions %q)",
+			strings.Join(ids, ", "), texts)
+	}
+	idFilter := strings.Join(ids, " || ")
+	if labelFilter == "" {
+		return idFilter, nil, nil
+	}
+	return "(" + labelFilter + ") && (" + idFilter + ")", nil, nil
 }
 
 // writeVerifyReports writes each suite's reports (writeSuiteReports),
@@ -188,11 +347,11 @@ func suiteReport(r Report, suite string, suites []string) (Report, bool) {
 			continue
 		}
 		all += s.RunTime
-		if SuiteOf(s.Labels(), suites) != suite {
+		if report.SuiteOf(s.Labels(), suites) != suite {
 			continue
 		}
 		specs++
-		if !FilteredOut(s) {
+		if !report.FromGinkgo(s).LeftOut() {
 			kept++
 		}
 		own += s.RunTime
@@ -206,23 +365,20 @@ func suiteReport(r Report, suite string, suites []string) (Report, bool) {
 }
 
 func writeHTML(path string, conformances []string) error {
-	columns, err := report.ReadColumns(conformances)
-	if err != nil {
-		return err
-	}
-	var page bytes.Buffer
-	if err := report.WriteHTML(&page, columns); err != nil {
-		return err
-	}
-	return os.WriteFile(path, page.Bytes(), 0o644)
+	_, err := report.WriteHTMLFile(path, conformances)
+	return err
 }
 
-// verifyRepro runs just this spec again with netconform verify.
+// verifyRepro runs just this spec again with netconform verify: by its
+// ID when it has one, else by its full text.
 func verifyRepro(_, fullText string, labels []string) string {
 	disruptive := ""
 	if slices.Contains(labels, Disruptive) {
 		disruptive = " --disruptive"
 	}
-	return fmt.Sprintf("netconform verify --kubeconfig %s%s --focus '^%s$'", Current.Kubeconfig, disruptive,
-		strings.ReplaceAll(regexp.QuoteMeta(fullText), "'", `'\''`))
+	focus := "'^" + strings.ReplaceAll(regexp.QuoteMeta(fullText), "'", `'\''`) + "$'"
+	if id := report.IDOf(labels); id != "" {
+		focus = id
+	}
+	return fmt.Sprintf("netconform verify --kubeconfig %s%s --focus %s", Current.Kubeconfig, disruptive, focus)
 }

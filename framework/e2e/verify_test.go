@@ -24,7 +24,7 @@ func TestVerifyReportsSplitTheRunBySuite(t *testing.T) {
 	r := types.Report{SpecReports: types.SpecReports{
 		{LeafNodeType: types.NodeTypeSynchronizedBeforeSuite, State: types.SpecStatePassed},
 		labelled("pods", "gives every pod an IP", types.SpecStatePassed, ""),
-		labelled("dns", "answers SRV", types.SpecStateFailed, "no SRV record"),
+		labelled("dns", "answers SRV", types.SpecStateFailed, "no SRV record", report.IDPrefix+"dns-srv-named-ports"),
 		labelled("dns", "breaks on purpose", types.SpecStateSkipped, "", Disruptive),
 		labelled("netpol", "denies all ingress", types.SpecStateSkipped, ""), // filtered out: no reports
 	}}
@@ -51,9 +51,13 @@ func TestVerifyReportsSplitTheRunBySuite(t *testing.T) {
 		t.Errorf("dns report: suite %q, %d specs, summary %v", dns.Suite, len(dns.Specs), dns.Summary)
 	}
 	for _, s := range dns.Specs {
-		if s.State == report.Failed && !strings.HasPrefix(s.Repro, "netconform verify --kubeconfig ") {
-			t.Errorf("repro of %q is not a verify command: %q", s.Name, s.Repro)
+		if s.State == report.Failed && (s.ID != "dns-srv-named-ports" || !strings.HasSuffix(s.Repro, " --focus dns-srv-named-ports")) {
+			t.Errorf("failed spec %q: ID %q, repro %q; want its ID, rerun by it", s.Name, s.ID, s.Repro)
 		}
+	}
+	junit, err := os.ReadFile(filepath.Join(dir, "dns-t1.junit.xml"))
+	if err != nil || !strings.Contains(string(junit), "id:dns-srv-named-ports") {
+		t.Errorf("the JUnit report does not name the spec's ID (%v)", err)
 	}
 	page, err := os.ReadFile(filepath.Join(dir, "verify-t1.html"))
 	if err != nil {
@@ -67,10 +71,10 @@ func TestVerifyReportsSplitTheRunBySuite(t *testing.T) {
 }
 
 func TestVerifyReproNamesDisruptive(t *testing.T) {
-	Current.Kubeconfig = "/k"
+	Current.Kubeconfig = "k"
 	defer func() { Current.Kubeconfig = "" }()
 	got := verifyRepro("dns", "Cluster DNS, broken on purpose, fails when CoreDNS is at 0", []string{"dns", Disruptive})
-	want := `netconform verify --kubeconfig /k --disruptive --focus '^Cluster DNS, broken on purpose, fails when CoreDNS is at 0$'`
+	want := `netconform verify --kubeconfig k --disruptive --focus '^Cluster DNS, broken on purpose, fails when CoreDNS is at 0$'`
 	if got != want {
 		t.Errorf("repro %s\nwant %s", got, want)
 	}
@@ -104,5 +108,99 @@ func TestSuiteRunTimesShareTheRunsWallTime(t *testing.T) {
 	}
 	if _, ok := suiteReport(r, "netpol", suites); !ok {
 		t.Error("a suite with no spec in the run must still get its (empty) report")
+	}
+}
+
+// A spec with an ID reruns by it.
+func TestVerifyReproUsesTheID(t *testing.T) {
+	Current.Kubeconfig = "k"
+	defer func() { Current.Kubeconfig = "" }()
+	got := verifyRepro("dns", "Cluster DNS answers SRV", []string{"dns", report.IDPrefix + "dns-srv"})
+	if want := "netconform verify --kubeconfig k --focus dns-srv"; got != want {
+		t.Errorf("repro %s\nwant %s", got, want)
+	}
+}
+
+// --focus takes a spec's ID, which selects it by its id: label; anything
+// else stays a regular expression on the full text.
+func TestFocusOnIDs(t *testing.T) {
+	ID("test", "focus-a")
+	ID("test", "focus-b")
+	for _, c := range []struct {
+		filter string
+		focus  []string
+		want   string
+		texts  []string
+		err    bool
+	}{
+		{"", []string{"test-focus-a"}, "id:test-focus-a", nil, false},
+		{"dns", []string{"test-focus-a", "test-focus-b"}, "(dns) && (id:test-focus-a || id:test-focus-b)", nil, false},
+		{"dns", []string{"answers SRV"}, "dns", []string{"answers SRV"}, false},
+		{"", []string{"test-focus-a", "answers"}, "", nil, true},
+	} {
+		filter, texts, err := focusOnIDs(c.filter, c.focus)
+		if filter != "" {
+			// Ginkgo takes the filter, and it selects the spec by its ID only.
+			match, perr := types.ParseLabelFilter(withDisruptive(filter, false))
+			if perr != nil {
+				t.Errorf("Ginkgo rejects %q: %v", filter, perr)
+			} else if strings.Contains(filter, "id:") && (!match([]string{"dns", "id:test-focus-a"}) || match([]string{"dns", "id:test-focus"})) {
+				t.Errorf("%q does not select exactly id:test-focus-a", filter)
+			}
+		}
+		if filter != c.want || strings.Join(texts, "|") != strings.Join(c.texts, "|") || (err != nil) != c.err {
+			t.Errorf("focusOnIDs(%q, %q) = %q, %q, %v", c.filter, c.focus, filter, texts, err)
+		}
+	}
+}
+
+// Verify never creates a cluster: without one it stops before anything
+// is registered, saying how to give one.
+func TestVerifyWithoutAClusterSaysHowToGiveOne(t *testing.T) {
+	t.Setenv("KUBECONFIG", "")
+	res, err := Verify(t.Context(), VerifyOptions{Suites: []string{"pods"}})
+	if err == nil || !strings.Contains(err.Error(), "--kubeconfig") || res.RunID != "" {
+		t.Errorf("err %v, run %q; want no run and the way to give a cluster", err, res.RunID)
+	}
+}
+
+// A run's result says why it did not pass, for the exit status.
+func TestVerifyResultErr(t *testing.T) {
+	failed := report.Summarize([]report.Spec{{Name: "a", Labels: []string{"pods"}, State: report.Failed}}, []string{"pods"}, nil)
+	for _, c := range []struct {
+		res  VerifyResult
+		want string
+	}{
+		{VerifyResult{Passed: true}, ""},
+		{VerifyResult{Passed: false, Summary: failed}, "1 spec(s) failed"},
+		{VerifyResult{Passed: false}, "the run did not pass (see above)"},
+		{VerifyResult{Passed: true, ReportsErr: os.ErrPermission}, "writing the reports: permission denied"},
+	} {
+		got := ""
+		if err := c.res.Err(); err != nil {
+			got = err.Error()
+		}
+		if got != c.want {
+			t.Errorf("Err() = %q, want %q", got, c.want)
+		}
+	}
+}
+
+// go test reruns a spec by its ID's label, with -disruptive when the
+// spec breaks the cluster on purpose (the default filter leaves it out).
+func TestGoTestRepro(t *testing.T) {
+	Current.Kubeconfig = "k"
+	defer func() { Current.Kubeconfig = "" }()
+	for _, c := range []struct {
+		labels []string
+		want   string
+	}{
+		{[]string{"dns", report.IDPrefix + "dns-srv-named-ports"}, "go test ./suites/dns/ -count=1 -args -kubeconfig k -ginkgo.label-filter id:dns-srv-named-ports"},
+		{[]string{"dns", Disruptive, report.IDPrefix + "dns-broken-coredns-zero"}, "go test ./suites/dns/ -count=1 -args -kubeconfig k -disruptive -ginkgo.label-filter id:dns-broken-coredns-zero"},
+		{[]string{"dns"}, "go test ./suites/dns/ -count=1 -args -kubeconfig k -ginkgo.focus '^Cluster DNS answers SRV$'"},
+	} {
+		if got := goTestRepro("dns", "Cluster DNS answers SRV", c.labels); got != c.want {
+			t.Errorf("repro %s\nwant  %s", got, c.want)
+		}
 	}
 }

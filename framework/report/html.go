@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"embed"
 	"fmt"
@@ -137,7 +138,8 @@ type SuiteView struct {
 
 // RowView is one spec across the columns.
 type RowView struct {
-	Name  string
+	ID    string // "" in reports written before specs had IDs
+	Name  string // the newest text of the spec
 	Cells []CellView
 }
 
@@ -166,21 +168,13 @@ func (c CellView) Timed() bool {
 	return c.Spec != nil && (c.Spec.State == Passed || c.Spec.State == Failed || c.Spec.State == Interrupted)
 }
 
-// FailureHead is the failure message's first line, shown before the cell
-// is opened, so that a reader scanning the column sees what broke.
+// FailureHead is the failure's headline (Headline), shown before the
+// cell is opened, so that a reader scanning the column sees what broke.
 func (c CellView) FailureHead() string {
-	if c.Spec == nil {
+	if c.Spec == nil || (c.Spec.State != Failed && c.Spec.State != Interrupted) {
 		return ""
 	}
-	for _, line := range strings.Split(c.Spec.Failure, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			if r := []rune(line); len(r) > 120 {
-				return string(r[:119]) + "…"
-			}
-			return line
-		}
-	}
-	return ""
+	return c.Spec.Headline()
 }
 
 // NotRun is the state of a spec a column has no outcome for.
@@ -190,26 +184,43 @@ const NotRun = "not run"
 // worst is shown, so a failure is never hidden by a later pass.
 var rank = map[State]int{Failed: 0, Interrupted: 1, Passed: 2, Unsupported: 3, Skipped: 4, Pending: 5}
 
-// filtered is a spec Ginkgo left out by label filter: skipped without a
-// reason. It did not run, and says nothing about the CNI.
-func filtered(s Spec) bool { return s.State == Skipped && s.Reason == "" }
+// rowKey is what a row of the matrix stands for: the spec's ID, or its
+// full text in reports written before specs had IDs.
+func rowKey(s Spec) string {
+	if s.ID != "" {
+		return s.ID
+	}
+	return "text: " + s.Name
+}
 
-// NewMatrix lays columns side by side.
+// rowText is the text a row shows: the newest report's, when a spec was
+// reworded between runs.
+type rowText struct {
+	name    string
+	started time.Time
+}
+
+// NewMatrix lays columns side by side: a row per spec ID.
 func NewMatrix(columns []Column) Matrix {
 	var m Matrix
-	// outcomes[suite][spec][column] are every outcome of the spec there.
+	// outcomes[suite][row][column] are every outcome of the spec there.
 	outcomes := map[string]map[string][][]Spec{}
+	texts := map[string]map[string]rowText{}
 	for ci, col := range columns {
 		m.Columns = append(m.Columns, columnView(col, columns))
 		for _, r := range col.Reports {
 			if outcomes[r.Suite] == nil {
-				outcomes[r.Suite] = map[string][][]Spec{}
+				outcomes[r.Suite], texts[r.Suite] = map[string][][]Spec{}, map[string]rowText{}
 			}
 			for _, s := range r.Specs {
-				if outcomes[r.Suite][s.Name] == nil {
-					outcomes[r.Suite][s.Name] = make([][]Spec, len(columns))
+				key := rowKey(s)
+				if outcomes[r.Suite][key] == nil {
+					outcomes[r.Suite][key] = make([][]Spec, len(columns))
 				}
-				outcomes[r.Suite][s.Name][ci] = append(outcomes[r.Suite][s.Name][ci], s)
+				outcomes[r.Suite][key][ci] = append(outcomes[r.Suite][key][ci], s)
+				if t, ok := texts[r.Suite][key]; !ok || !r.Started.Before(t.started) {
+					texts[r.Suite][key] = rowText{name: s.Name, started: r.Started}
+				}
 			}
 		}
 	}
@@ -232,15 +243,20 @@ func NewMatrix(columns []Column) Matrix {
 		for ci, col := range columns {
 			sv.Absent[ci] = !slices.ContainsFunc(col.Reports, func(r Report) bool { return r.Suite == suite })
 		}
-		names := make([]string, 0, len(outcomes[suite]))
-		for n := range outcomes[suite] {
-			names = append(names, n)
+		keys := make([]string, 0, len(outcomes[suite]))
+		for k := range outcomes[suite] {
+			keys = append(keys, k)
 		}
-		// Full texts sorted keep a Describe's specs together.
-		slices.Sort(names)
-		for _, name := range names {
-			row := RowView{Name: name}
-			for ci, specs := range outcomes[suite][name] {
+		// Texts sorted keep a Describe's specs together.
+		slices.SortFunc(keys, func(a, b string) int {
+			return cmp.Or(cmp.Compare(texts[suite][a].name, texts[suite][b].name), cmp.Compare(a, b))
+		})
+		for _, key := range keys {
+			row := RowView{Name: texts[suite][key].name}
+			if !strings.HasPrefix(key, "text: ") {
+				row.ID = key
+			}
+			for ci, specs := range outcomes[suite][key] {
 				cell := cellView(specs, suite, sv.Absent[ci])
 				cell.ID = fmt.Sprintf("%s-%d-%d", suite, len(sv.Rows), ci)
 				cell.Column = m.Columns[ci].Label
@@ -277,14 +293,14 @@ func (t *Tally) add(c CellView) {
 }
 
 func cellView(specs []Spec, suite string, suiteAbsent bool) CellView {
-	ran := slices.DeleteFunc(slices.Clone(specs), filtered)
+	ran := slices.DeleteFunc(slices.Clone(specs), Spec.LeftOut)
 	if len(ran) == 0 {
 		note := "no report of this suite in this column"
 		if !suiteAbsent {
 			note = "this column's " + suite + " report has no such spec"
 		}
 		if len(specs) > 0 {
-			note = "left out by the run's label filter"
+			note = LeftOutNote
 		}
 		return CellView{State: NotRun, Class: "notrun", Note: note}
 	}
@@ -369,4 +385,18 @@ func Duration(seconds float64) string {
 		return fmt.Sprintf("%d min %02d s", int(d.Minutes()), int(d.Seconds())%60)
 	}
 	return fmt.Sprintf("%d h %02d min", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// WriteHTMLFile reads the conformance reports at paths (files or
+// directories, as ReadColumns) and writes their matrix page to out.
+func WriteHTMLFile(out string, paths []string) ([]Column, error) {
+	columns, err := ReadColumns(paths)
+	if err != nil {
+		return nil, err
+	}
+	var page bytes.Buffer
+	if err := WriteHTML(&page, columns); err != nil {
+		return nil, err
+	}
+	return columns, os.WriteFile(out, page.Bytes(), 0o644)
 }

@@ -125,7 +125,11 @@ func parsePage(t *testing.T, page []byte) seen {
 	for _, tr := range findAll(doc, func(n *html.Node) bool { return n.Data == "tr" }) {
 		heads := findAll(tr, func(n *html.Node) bool { return n.Data == "th" && hasClass(n, "spec") })
 		if len(heads) == 1 {
-			s.cells[text(heads[0])] = findAll(tr, func(n *html.Node) bool { return n.Data == "td" })
+			name := text(heads[0])
+			if ids := findAll(heads[0], func(n *html.Node) bool { return hasClass(n, "id") }); len(ids) == 1 {
+				name = strings.TrimSpace(strings.TrimSuffix(name, text(ids[0])))
+			}
+			s.cells[name] = findAll(tr, func(n *html.Node) bool { return n.Data == "td" })
 		}
 	}
 	return s
@@ -246,6 +250,44 @@ func TestMatrixShowsTheWorstOfSeveralRunsAndDisagreements(t *testing.T) {
 	}
 	if b := rows[1].Cells[0]; b.State != "passed" || len(b.Runs) != 0 {
 		t.Errorf("b ran once (filtered out in the other run): shown %s, runs %v", b.State, b.Runs)
+	}
+}
+
+// A row is a spec ID: a spec reworded between two runs stays one row,
+// showing its newest text; reports without IDs key rows by text.
+func TestMatrixKeysRowsByIDAndShowsTheNewestText(t *testing.T) {
+	older, newer := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	columns := []Column{
+		{Dir: "reports/new", Reports: []Report{{Suite: "pods", Started: newer, Specs: []Spec{
+			{ID: "pods-nonat-tcp-udp", Name: "Pod networking delivers TCP and UDP without NAT", State: Passed},
+			{Name: "Pod networking, an old spec", State: Passed},
+		}}}},
+		{Dir: "reports/old", Reports: []Report{{Suite: "pods", Started: older, Specs: []Spec{
+			{ID: "pods-nonat-tcp-udp", Name: "Pod networking delivers TCP between pods", State: Failed, Failure: "boom"},
+			{Name: "Pod networking, an old spec", State: Passed},
+		}}}},
+	}
+	rows := NewMatrix(columns).Suites[0].Rows
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want 2: one per ID, one per text without ID", len(rows))
+	}
+	byID := rows[slices.IndexFunc(rows, func(r RowView) bool { return r.ID != "" })]
+	if byID.ID != "pods-nonat-tcp-udp" || byID.Name != "Pod networking delivers TCP and UDP without NAT" {
+		t.Errorf("row %q shows %q, want the newest text", byID.ID, byID.Name)
+	}
+	if byID.Cells[0].State != "passed" || byID.Cells[1].State != "failed" {
+		t.Errorf("cells %s, %s; want passed, failed", byID.Cells[0].State, byID.Cells[1].State)
+	}
+	var page bytes.Buffer
+	if err := WriteHTML(&page, columns); err != nil {
+		t.Fatal(err)
+	}
+	s := parsePage(t, page.Bytes())
+	if c := s.cell(t, "Pod networking delivers TCP and UDP without NAT", "old"); attr(c, "data-state") != "failed" {
+		t.Errorf("the old column's cell under the new text is %q", attr(c, "data-state"))
+	}
+	if !strings.Contains(page.String(), `data-id="pods-nonat-tcp-udp"`) {
+		t.Error("the row does not carry its ID")
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 // other on one process (Ordered) rather than one waiting for the other's
 // lock; after the Ingress proofs, before hairpin's (20-35 s on a 2-core VM).
 var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive), e2e.Confined("coredns"), SpecPriority(2), Ordered, ContinueOnFailure, func() {
-	It("is reported as unanswered when CoreDNS is scaled to 0", func(ctx SpecContext) {
+	It("is reported as unanswered when CoreDNS is scaled to 0", e2e.ID("dns-broken-coredns-zero"), func(ctx SpecContext) {
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "dns-down")
 		client := e2e.Deploy(ctx, cl, agent.Pod("client", ns))
@@ -58,7 +58,7 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 		AddReportEntry("the conformance check's failure", failure)
 	})
 
-	It("names the one CoreDNS replica that no longer answers, while the others do", func(ctx SpecContext) {
+	It("names the one CoreDNS replica that no longer answers, while the others do", e2e.ID("dns-broken-one-replica"), func(ctx SpecContext) {
 		cl := e2e.Cluster
 		replicas, err := cl.Clientset.CoreV1().Pods("kube-system").List(ctx, metav1.ListOptions{LabelSelector: "k8s-app=kube-dns"})
 		Expect(err).NotTo(HaveOccurred())

@@ -101,20 +101,20 @@ var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), O
 		pods, named, client = deployed[:2], deployed[2], deployed[3]
 	})
 
-	It("resolves a Service by its full name and, through the search path, by <svc>.<ns> and <svc>", func(ctx SpecContext) {
+	It("resolves a Service by its full name and, through the search path, by <svc>.<ns> and <svc>", e2e.ID("dns-svc-names"), func(ctx SpecContext) {
 		expectAnswers(ctx, cl, client, resolvesTo(web.Spec.ClusterIP),
 			lookup("web."+ns+".svc."+zone, "A"), lookup("web."+ns, "A"), lookup("web", "A"))
 	})
 
-	It("answers for the cluster domain the kubelet hands to pods from the Service and from every one of its endpoints", func(ctx SpecContext) {
+	It("answers for the cluster domain the kubelet hands to pods from the Service and from every one of its endpoints", e2e.ID("dns-cluster-domain"), func(ctx SpecContext) {
 		Eventually(ctx, expectEveryReplica(ctx, cl, client)).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 	})
 
-	It("resolves a headless Service to the IPs of its ready pods", func(ctx SpecContext) {
+	It("resolves a headless Service to the IPs of its ready pods", e2e.ID("dns-headless-pod-ips"), func(ctx SpecContext) {
 		expectAnswers(ctx, cl, client, resolvesTo(podIPs(pods)...), lookup("web-headless."+ns+".svc."+zone, "A"))
 	})
 
-	It("serves SRV records for named ports", func(ctx SpecContext) {
+	It("serves SRV records for named ports", e2e.ID("dns-srv-named-ports"), func(ctx SpecContext) {
 		name := "_echo-tcp._tcp.web." + ns + ".svc." + zone
 		expectAnswers(ctx, cl, client, func(g Gomega, r probe.Result) {
 			g.Expect(r.SRV).To(ConsistOf(And(
@@ -123,11 +123,11 @@ var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), O
 		}, lookup(name, "SRV"))
 	})
 
-	It("gives a pod with hostname and subdomain an A record under its headless Service", func(ctx SpecContext) {
+	It("gives a pod with hostname and subdomain an A record under its headless Service", e2e.ID("dns-pod-hostname-subdomain"), func(ctx SpecContext) {
 		expectAnswers(ctx, cl, client, resolvesTo(named.Status.PodIP), lookup("host-a.sub."+ns+".svc."+zone, "A"))
 	})
 
-	It("answers an ExternalName Service with a CNAME to its external name", func(ctx SpecContext) {
+	It("answers an ExternalName Service with a CNAME to its external name", e2e.ID("dns-externalname-cname"), func(ctx SpecContext) {
 		target := "web." + ns + ".svc." + zone
 		expectAnswers(ctx, cl, client, func(g Gomega, r probe.Result) {
 			g.Expect(r.CNAME).To(Equal(target+"."), "%s", r.ID)
@@ -140,7 +140,7 @@ var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), O
 // so they run in parallel with the ones above.
 var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), func() {
 
-	It("honours dnsPolicy None with a dnsConfig of the pod's own", func(ctx SpecContext) {
+	It("honours dnsPolicy None with a dnsConfig of the pod's own", e2e.ID("dns-policy-none-config"), func(ctx SpecContext) {
 		cl := e2e.Cluster
 		dnsSvc := clusterService(ctx, cl, "kube-system", "kube-dns")
 		ns := e2e.Namespace(ctx, cl, "dns-custom")
@@ -155,7 +155,7 @@ var _ = Describe("Cluster DNS", Label("dns", e2e.Conformance, e2e.FeatureDNS), f
 		expectAnswers(ctx, cl, custom, resolvesTo(dnsSvc.Spec.ClusterIP), lookup("kube-dns", "A"))
 	})
 
-	It("resolves Services from a hostNetwork pod with ClusterFirstWithHostNet", Label(e2e.FeatureHostNetwork), func(ctx SpecContext) {
+	It("resolves Services from a hostNetwork pod with ClusterFirstWithHostNet", e2e.ID("dns-hostnetwork-clusterfirst"), Label(e2e.FeatureHostNetwork), func(ctx SpecContext) {
 		cl := e2e.Cluster
 		api := clusterService(ctx, cl, "default", "kubernetes")
 		hostNS := e2e.NamespaceWithLevel(ctx, cl, "dns-hostnet", e2e.Privileged)

@@ -117,7 +117,7 @@ func describeDisruptive(class string) {
 	// class here): they start first, so that the Confined ones end
 	// soonest.
 	Describe("Ingress served by "+classText(class)+", broken on purpose,", Label("ingress", e2e.FeatureIngress, e2e.Disruptive), e2e.Confined("ingress-"+class), SpecPriority(3), Ordered, ContinueOnFailure, func() {
-		It("fails every conformance check, naming the controller and its pods, when the controller is scaled to 0", func(ctx SpecContext) {
+		It("fails every conformance check, naming the controller and its pods, when the controller is scaled to 0", e2e.ID("ingress", classID(class), "broken-controller-zero"), func(ctx SpecContext) {
 			all := prepare(ctx, class)
 			Expect(all).NotTo(BeEmpty())
 			ctl := all[0].s.ctl
@@ -164,7 +164,7 @@ func describeDisruptive(class string) {
 		if classController[class] != addon.Traefik.Controller {
 			return
 		}
-		It("fails the Prefix check, naming /foobar, when Traefik's strict prefix matching is off", func(ctx SpecContext) {
+		It("fails the Prefix check, naming /foobar, when Traefik's strict prefix matching is off", e2e.ID("ingress", classID(class), "broken-strict-prefix-off"), func(ctx SpecContext) {
 			only := prepare(ctx, class, ingress.PrefixPaths)
 			Expect(only).To(HaveLen(1))
 			p := only[0]

@@ -29,6 +29,7 @@ const (
 type ingressCase struct {
 	text      string
 	behaviour ingress.Behaviour
+	id        string // the spec's ID under its class (e2e.ID)
 	// gate returns a reason when the controller cannot be held to the
 	// case (NotSupported), "" otherwise.
 	gate  func(s *scene) string
@@ -50,6 +51,7 @@ func not(host, path, why string, bs ...*ingress.Backend) ingress.Route {
 var cases = []ingressCase{
 	{
 		behaviour: ingress.GuideExample,
+		id:        "guide-example",
 		text:      "routes the guide's example: my-app-ingress, host myapp.example.com, / Prefix to my-app-service:80 (targetPort 8080)",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			app := fixtures.GuideApp(s.ns)
@@ -65,6 +67,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.HostRouting,
+		id:        "host-routing",
 		text:      "routes each host to its own backend, an unknown host to none of them, and a wildcard host by exactly one label",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			b := s.backends(ctx, "one", "two", "wild")
@@ -85,6 +88,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.PrefixPaths,
+		id:        "prefix-paths",
 		text:      "matches a Prefix path by path element: /foo matches /foo, /foo/ and /foo/bar, not /foobar",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			b := s.backends(ctx, "foo", "bar")
@@ -104,6 +108,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.ExactPaths,
+		id:        "exact-paths",
 		text:      "matches an Exact path only itself",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			b := s.backends(ctx, "exact")
@@ -120,6 +125,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.LongestMatch,
+		id:        "longest-match",
 		text:      "routes to the longest matching path",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			b := s.backends(ctx, "short", "long")
@@ -136,6 +142,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.ExactOverPrefix,
+		id:        "exact-over-prefix",
 		text:      "prefers an Exact path over a Prefix path of the same value",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			b := s.backends(ctx, "exact", "prefix")
@@ -150,6 +157,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.DefaultBackend,
+		id:        "default-backend",
 		text:      "sends requests no rule matches to spec.defaultBackend",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			b := s.catchAllBackend(ctx, "fallback")
@@ -161,6 +169,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.TLSTermination,
+		id:        "tls-termination",
 		text:      "terminates TLS with the certificate of the host's Secret, verifiable by SNI, and forwards plain HTTP",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			b := s.backends(ctx, "secure")
@@ -178,6 +187,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.ClassIsolation,
+		id:        "class-isolation",
 		text:      "never serves an Ingress of another class",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			b := s.backends(ctx, "mine", "theirs")
@@ -196,6 +206,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.DefaultClass,
+		id:        "default-class",
 		text:      "serves Ingresses without a class when its class is the default",
 		gate: func(s *scene) string {
 			if !s.ctl.Default {
@@ -215,6 +226,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.StatusAddress,
+		id:        "status-address",
 		text:      "publishes in status.loadBalancer an address that answers",
 		// haproxy-ingress publishes Ingress status once a minute (its
 		// status sync, a fixed 60 s period).
@@ -257,6 +269,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.Updates,
+		id:        "updates",
 		text:      "applies changes within the bound: a switched backend, a removed rule, a deleted Ingress",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			b := s.backends(ctx, "old", "new", "gone")
@@ -302,6 +315,7 @@ var cases = []ingressCase{
 	},
 	{
 		behaviour: ingress.NoEndpoints,
+		id:        "no-endpoints",
 		text:      "answers a 5xx without delay for a backend with no ready endpoints",
 		setup: func(ctx context.Context, s *scene) []ingress.Route {
 			b := s.backends(ctx, "ready")
@@ -343,6 +357,14 @@ func classText(class string) string {
 	return "IngressClass " + class
 }
 
+// classID names a class in spec IDs.
+func classID(class string) string {
+	if class == anyClass {
+		return "cluster-default"
+	}
+	return class
+}
+
 // describeClass registers every case for class, each in a top-level
 // container of its own: Ginkgo then hands the cases that go on after their
 // routes hold (changes, a window) out first (SpecPriority), instead of in
@@ -359,7 +381,7 @@ func describeClass(class string) {
 			priority = 2
 		}
 		Describe("Ingress served by "+classText(class), Label("ingress", e2e.FeatureIngress), SpecPriority(priority), func() {
-			It(c.text, Label(e2e.Conformance), func(ctx SpecContext) {
+			It(c.text, e2e.ID("ingress", classID(class), c.id), Label(e2e.Conformance), func(ctx SpecContext) {
 				s := newScene(ctx, class)
 				if c.gate != nil {
 					if why := c.gate(s); why != "" {

@@ -19,7 +19,7 @@ func setPolicy(ctx SpecContext, sw cni.PolicySwitch, enforce bool) {
 }
 
 var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disruptive, e2e.FeatureNetworkPolicy), func() {
-	It("reports the violating cells of every policy case when the CNI's enforcement is off but pods are still routed", func(ctx SpecContext) {
+	It("reports the violating cells of every policy case when the CNI's enforcement is off but pods are still routed", e2e.ID("netpol-broken-enforcement-off"), func(ctx SpecContext) {
 		desc, known := cni.Describe(e2e.Current.CNI.Name)
 		if !known || desc.PolicySwitch == nil {
 			e2e.NotSupported("the descriptor of CNI " + e2e.Current.CNI.Name + " has no switch for its NetworkPolicy enforcement, so it cannot be switched off to show the policy specs notice")

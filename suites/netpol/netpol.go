@@ -61,6 +61,7 @@ var egress = networkingv1.PolicyTypeEgress
 // cases with enforcement switched off to show each step reports its cells.
 type policyCase struct {
 	name string
+	id   string // the spec's ID (e2e.ID)
 	// features the case needs besides NetworkPolicy: each gives the spec
 	// its label and its NotSupported gate.
 	features []feature.Feature
@@ -133,6 +134,7 @@ func (c policyCase) violatedUnenforced(i int) bool {
 var policyCases = []policyCase{
 	{
 		name: "denies all ingress to the pods a policy with empty ingress rules selects (the guide's example)",
+		id:   "netpol-deny-all-ingress",
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			// Verbatim from the Kubernetes NetworkPolicy guide.
 			manifest := `
@@ -154,6 +156,7 @@ spec:
 	},
 	{
 		name:     "denies all egress from every pod of a namespace with a default-deny egress policy",
+		id:       "netpol-deny-all-egress",
 		features: []feature.Feature{feature.NetworkPolicyEgress},
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
@@ -161,6 +164,7 @@ spec:
 	},
 	{
 		name: "allows ingress from the same namespace only",
+		id:   "netpol-allow-same-namespace",
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("allow-same-namespace", nil, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}})}
@@ -169,6 +173,7 @@ spec:
 	},
 	{
 		name: "allows ingress from namespaces selected by label",
+		id:   "netpol-allow-namespace-selector",
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("allow-from-y", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{NamespaceSelector: pods(map[string]string{"ns": "y"})})}
@@ -177,6 +182,7 @@ spec:
 	},
 	{
 		name: "allows ingress from pods selected by label, in the policy's namespace only",
+		id:   "netpol-allow-pod-selector",
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("allow-from-b", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{PodSelector: pods(map[string]string{"pod": "b"})})}
@@ -185,6 +191,7 @@ spec:
 	},
 	{
 		name: "ANDs a namespaceSelector and a podSelector in one peer",
+		id:   "netpol-and-selectors",
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("and", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(networkingv1.NetworkPolicyPeer{
@@ -194,6 +201,7 @@ spec:
 	},
 	{
 		name: "ORs a namespaceSelector and a podSelector in two peers",
+		id:   "netpol-or-selectors",
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("or", map[string]string{"pod": "a"}, ingress)
 			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{from(
@@ -204,6 +212,7 @@ spec:
 	},
 	{
 		name:     "allows an ipBlock but not its except ranges",
+		id:       "netpol-ipblock-except",
 		features: []feature.Feature{feature.IPBlock},
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			excluded := t.Pod("y", "b").Status.PodIP
@@ -215,6 +224,7 @@ spec:
 	},
 	{
 		name:     "allows a named port, resolved on the destination pod",
+		id:       "netpol-named-port",
 		features: []feature.Feature{feature.NamedPorts},
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("named-port", map[string]string{"pod": "a"}, ingress)
@@ -224,6 +234,7 @@ spec:
 	},
 	{
 		name:     "allows a port range with endPort",
+		id:       "netpol-endport",
 		features: []feature.Feature{feature.EndPort},
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("end-port", map[string]string{"pod": "a"}, ingress)
@@ -235,6 +246,7 @@ spec:
 	},
 	{
 		name:     "tells UDP from TCP on the same port number",
+		id:       "netpol-udp-vs-tcp",
 		features: []feature.Feature{feature.UDP},
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			np := policy("udp-only", map[string]string{"pod": "a"}, ingress)
@@ -244,6 +256,7 @@ spec:
 	},
 	{
 		name:     "allows SCTP by port and protocol, and nothing else",
+		id:       "netpol-sctp",
 		features: []feature.Feature{feature.SCTP},
 		cases:    []reach.Case{sctpA, tcpA},
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
@@ -254,6 +267,7 @@ spec:
 	},
 	{
 		name:     "lets DNS through a default-deny egress policy when allowed explicitly",
+		id:       "netpol-egress-allow-dns",
 		features: []feature.Feature{feature.NetworkPolicyEgress},
 		steps: []policyStep{applying(func(ctx context.Context, t objects) {
 			t.Apply(ctx, "x", policy("default-deny-egress", nil, egress))
@@ -278,6 +292,7 @@ spec:
 	},
 	{
 		name: "follows pod and namespace label changes, and a deleted policy",
+		id:   "netpol-label-changes",
 		steps: []policyStep{
 			applying(func(ctx context.Context, t objects) {
 				np := policy("allow-from-b-in-y", map[string]string{"pod": "a"}, ingress)
@@ -316,7 +331,7 @@ spec:
 var _ = func() bool {
 	for _, c := range policyCases {
 		Describe("NetworkPolicy", Label("netpol", e2e.Conformance, e2e.FeatureNetworkPolicy), SpecPriority(c.cost()), func() {
-			It(c.name, Label(feature.Labels(c.features...)...), func(ctx SpecContext) {
+			It(c.name, e2e.ID(c.id), Label(feature.Labels(c.features...)...), func(ctx SpecContext) {
 				e2e.Requires(c.needs()...)
 				topo := topology(ctx)
 				By("every pod reaches every pod before any policy exists")

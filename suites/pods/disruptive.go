@@ -42,7 +42,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		pods = e2e.DeployMesh(ctx, cl, false)
 	})
 
-	It("names the node whose pods' traffic to other nodes is source-NATed, and fails only its pairs", e2e.Confined("pod-mesh"), func(ctx SpecContext) {
+	It("names the node whose pods' traffic to other nodes is source-NATed, and fails only its pairs", e2e.ID("pods-broken-snat-node"), e2e.Confined("pod-mesh"), func(ctx SpecContext) {
 		m := intact(ctx, cl, pods, PodMesh...)
 		from, nodeIP := podCIDR(ctx, cl, broken), e2e.NodeIPs(ctx, cl)[broken]
 		var want [][2]string
@@ -71,7 +71,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		AddReportEntry("the conformance check's failure", failure)
 	})
 
-	It("names the node pair and the payload size lost to a path-MTU black hole", e2e.Confined("pod-mesh"), func(ctx SpecContext) {
+	It("names the node pair and the payload size lost to a path-MTU black hole", e2e.ID("pods-broken-mtu-blackhole"), e2e.Confined("pod-mesh"), func(ctx SpecContext) {
 		checks := append(slices.Clone(PodMesh), LargePackets...)
 		m := intact(ctx, cl, pods, checks...)
 
@@ -95,7 +95,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		AddReportEntry("the conformance check's failure", failure)
 	})
 
-	It("names the node pair whose route is blackholed", Label(e2e.FeatureNodeRoutes), func(ctx SpecContext) {
+	It("names the node pair whose route is blackholed", e2e.ID("pods-broken-route-blackhole"), Label(e2e.FeatureNodeRoutes), func(ctx SpecContext) {
 		e2e.Requires(feature.NodeRoutes)
 		m := intact(ctx, cl, pods, PodMesh...)
 		cidr := podCIDR(ctx, cl, other)
@@ -126,7 +126,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 // the ones above, so that the process that ran their Confined proofs
 // goes on to other Confined proofs while this one waits for its turn.
 var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disruptive), func() {
-	It("names the node that cannot open connections to another node's pods", Label(e2e.FeatureHostNetwork), func(ctx SpecContext) {
+	It("names the node that cannot open connections to another node's pods", e2e.ID("pods-broken-node-to-pod"), Label(e2e.FeatureHostNetwork), func(ctx SpecContext) {
 		cl := e2e.Cluster
 		nodes := e2e.SchedulableNodes(ctx, cl, 2)
 		broken, other := nodes[1], nodes[0]

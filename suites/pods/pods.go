@@ -43,7 +43,7 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), Ordered, Cont
 		}
 	})
 
-	It("gives every pod a unique IP inside its node's podCIDR", func(ctx SpecContext) {
+	It("gives every pod a unique IP inside its node's podCIDR", e2e.ID("pods-ip-unique-in-podcidr"), func(ctx SpecContext) {
 		owner := map[string]string{}
 		for _, p := range all {
 			node, err := cl.Clientset.CoreV1().Nodes().Get(ctx, p.Spec.NodeName, metav1.GetOptions{})
@@ -60,7 +60,7 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), Ordered, Cont
 		}
 	})
 
-	It("lets the containers of one pod talk over localhost", func(ctx SpecContext) {
+	It("lets the containers of one pod talk over localhost", e2e.ID("pods-localhost-shared"), func(ctx SpecContext) {
 		Eventually(ctx, func(g Gomega) {
 			res, err := e2e.ProbeFrom(ctx, cl, server, agent.SidecarContainer,
 				probe.Probe{ID: "tcp", Protocol: probe.TCP, Target: e2e.Addr("127.0.0.1", agent.Port)},
@@ -73,11 +73,11 @@ var _ = Describe("Pod networking", Label("pods", e2e.Conformance), Ordered, Cont
 		}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 	})
 
-	It("delivers TCP and UDP between pods on every ordered pair of nodes and on each node, the server seeing the client's own pod IP", func(ctx SpecContext) {
+	It("delivers TCP and UDP between pods on every ordered pair of nodes and on each node, the server seeing the client's own pod IP", e2e.ID("pods-nonat-tcp-udp"), func(ctx SpecContext) {
 		e2e.ExpectMesh(ctx, cl, m, PodMesh...)
 	})
 
-	It("carries datagrams that fill the pod MTU and a multi-megabyte TCP transfer between pods on every pair of nodes", func(ctx SpecContext) {
+	It("carries datagrams that fill the pod MTU and a multi-megabyte TCP transfer between pods on every pair of nodes", e2e.ID("pods-mtu-large-transfer"), func(ctx SpecContext) {
 		e2e.ExpectMesh(ctx, cl, m, LargePackets...)
 	})
 })
@@ -95,7 +95,7 @@ const TransferBytes = 4 << 20
 
 var _ = Describe("Pod networking", Label("pods", e2e.Conformance), func() {
 	Context("with host networking", Label(e2e.FeatureHostNetwork), func() {
-		It("lets every node reach a pod on every node, and a pod on every node reach every node", func(ctx SpecContext) {
+		It("lets every node reach a pod on every node, and a pod on every node reach every node", e2e.ID("pods-node-pod-every-node"), func(ctx SpecContext) {
 			cl := e2e.Cluster
 			m := e2e.DeployMesh(ctx, cl, true)
 			e2e.ExpectMesh(ctx, cl, m, NodeMesh...)

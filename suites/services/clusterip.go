@@ -140,7 +140,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 	})
 
 	Context("of type ClusterIP", func() {
-		It("is reachable by its IP and by its DNS names", func(ctx SpecContext) {
+		It("is reachable by its IP and by its DNS names", e2e.ID("svc-clusterip-ip-and-names"), func(ctx SpecContext) {
 			targets := []string{
 				e2e.Addr(web.Spec.ClusterIP, fixtures.ServiceTCPPort),
 				e2e.Addr("web", fixtures.ServiceTCPPort),
@@ -150,7 +150,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 			Eventually(ctx, serviceClient{cl, client, web}.answers(ctx, "web-", targets...)).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 		})
 
-		It("spreads connections over every ready endpoint and never sends to an unready one", func(ctx SpecContext) {
+		It("spreads connections over every ready endpoint and never sends to an unready one", e2e.ID("svc-clusterip-spread-ready"), func(ctx SpecContext) {
 			target := e2e.Addr(web.Spec.ClusterIP, fixtures.ServiceTCPPort)
 			Eventually(ctx, func(g Gomega) {
 				g.Expect(serviceClient{cl, client, web}.answeredBy(ctx, g, probe.Probe{Protocol: probe.TCP, Target: target}, connections)).To(Equal(names(ready)),
@@ -158,7 +158,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 		})
 
-		It("keeps a client on one endpoint with sessionAffinity ClientIP", func(ctx SpecContext) {
+		It("keeps a client on one endpoint with sessionAffinity ClientIP", e2e.ID("svc-clusterip-client-affinity"), func(ctx SpecContext) {
 			target := e2e.Addr(affinity.Spec.ClusterIP, fixtures.ServiceTCPPort)
 			Eventually(ctx, func(g Gomega) {
 				g.Expect(serviceClient{cl, client, affinity}.answeredBy(ctx, g, probe.Probe{Protocol: probe.TCP, Target: target}, connections)).To(HaveLen(1),
@@ -166,7 +166,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 			}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 		})
 
-		It("serves several ports, UDP among them", Label(e2e.FeatureUDP), func(ctx SpecContext) {
+		It("serves several ports, UDP among them", e2e.ID("svc-clusterip-multi-port"), Label(e2e.FeatureUDP), func(ctx SpecContext) {
 			ip := web.Spec.ClusterIP
 			Eventually(ctx, func(g Gomega) {
 				res, err := e2e.Probe(ctx, cl, client,
@@ -183,7 +183,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 	})
 
 	Context("of type NodePort", Label(e2e.FeatureNodePort), func() {
-		It("answers on every node IP from outside the cluster", func(ctx SpecContext) {
+		It("answers on every node IP from outside the cluster", e2e.ID("svc-nodeport-every-node"), func(ctx SpecContext) {
 			answersOnEveryNode(ctx, cl, nodePort)
 		})
 	})
@@ -193,7 +193,7 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, Conti
 // before the short ones (SpecPriority), not last.
 var _ = Describe("A Service", Label("services", e2e.Conformance), SpecPriority(1), func() {
 	Context("of type ClusterIP", func() {
-		It("keeps its IP and keeps answering while its pods are deleted, replaced and scaled", func(ctx SpecContext) {
+		It("keeps its IP and keeps answering while its pods are deleted, replaced and scaled", e2e.ID("svc-clusterip-stable"), func(ctx SpecContext) {
 			cl := e2e.Cluster
 			ns := e2e.Namespace(ctx, cl, "stable")
 			e2e.Create(ctx, cl, fixtures.AgentDeployment("web", ns, 2))

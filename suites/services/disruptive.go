@@ -38,7 +38,7 @@ echo "kube-proxy rules left: $(iptables-save | grep -c -- '-j KUBE-SVC-' || true
 // These specs break Service proxying on purpose and show the conformance
 // check then fails, naming the cause; they repair the cluster afterwards.
 var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptive), func() {
-	It("are reported unreachable, naming the missing kube-proxy, when kube-proxy is removed and its rules flushed", func(ctx SpecContext) {
+	It("are reported unreachable, naming the missing kube-proxy, when kube-proxy is removed and its rules flushed", e2e.ID("svc-broken-kube-proxy"), func(ctx SpecContext) {
 		cl := e2e.Cluster
 		proxies := cl.Clientset.AppsV1().DaemonSets("kube-system")
 		saved, err := proxies.Get(ctx, "kube-proxy", metav1.GetOptions{})
@@ -132,7 +132,7 @@ done; true`
 // Service, which no other Disruptive spec does: Confined, the shortest
 // (5-10 s), so the last of them to start.
 var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptive), e2e.Confined("hairpin-mode"), SpecPriority(1), func() {
-	It("are reported as not coming back to the pod that sent them when hairpin mode is off on its node", func(ctx SpecContext) {
+	It("are reported as not coming back to the pod that sent them when hairpin mode is off on its node", e2e.ID("svc-broken-hairpin-mode"), func(ctx SpecContext) {
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "hairpin-off")
 		svc := e2e.Create(ctx, cl, fixtures.AgentService("self", ns, "self"))

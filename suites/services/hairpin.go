@@ -42,11 +42,11 @@ var _ = Describe("A Service", Label("services", e2e.Conformance), Ordered, func(
 		pod = e2e.Deploy(ctx, cl, agent.Pod("self", ns, fixtures.InGroup("self")))
 	})
 
-	It("lets a pod reach itself through its own Service's ClusterIP (hairpin), over TCP and UDP", func(ctx SpecContext) {
+	It("lets a pod reach itself through its own Service's ClusterIP (hairpin), over TCP and UDP", e2e.ID("svc-hairpin-clusterip"), func(ctx SpecContext) {
 		Eventually(ctx, serviceClient{cl, pod, svc}.hairpin(ctx, svc.Spec.ClusterIP, false)).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 	})
 
-	It("lets a pod reach itself through its own Service's NodePort on its node (hairpin), over TCP and UDP", Label(e2e.FeatureNodePort), func(ctx SpecContext) {
+	It("lets a pod reach itself through its own Service's NodePort on its node (hairpin), over TCP and UDP", e2e.ID("svc-hairpin-nodeport"), Label(e2e.FeatureNodePort), func(ctx SpecContext) {
 		Eventually(ctx, serviceClient{cl, pod, svc}.hairpin(ctx, pod.Status.HostIP, true)).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 	})
 })

@@ -202,17 +202,17 @@ var _ = Describe("A Service of type LoadBalancer", Label("services", e2e.Conform
 		lb, unsupported = awaitAddress(ctx, cl, svc)
 	})
 
-	It("gets an address in status.loadBalancer, from the implementation's pool", func(ctx SpecContext) {
+	It("gets an address in status.loadBalancer, from the implementation's pool", e2e.ID("svc-lb-address"), func(ctx SpecContext) {
 		requires()
 		lb.inPool(ctx)
 	})
 
-	It("answers the runner's host on that address over TCP and UDP", Label(e2e.FeatureUDP), func(ctx SpecContext) {
+	It("answers the runner's host on that address over TCP and UDP", e2e.ID("svc-lb-tcp-udp"), Label(e2e.FeatureUDP), func(ctx SpecContext) {
 		requires()
 		Eventually(ctx, lb.answers(ctx, "web-")).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 	})
 
-	It("spreads connections from outside the cluster over every endpoint", func(ctx SpecContext) {
+	It("spreads connections from outside the cluster over every endpoint", e2e.ID("svc-lb-spread"), func(ctx SpecContext) {
 		requires()
 		Eventually(ctx, func(g Gomega) {
 			g.Expect(lb.answeredBy(ctx, g, connections)).To(Equal(names(ready)),
@@ -222,7 +222,7 @@ var _ = Describe("A Service of type LoadBalancer", Label("services", e2e.Conform
 })
 
 var _ = Describe("A Service of type LoadBalancer", Label("services", e2e.Conformance, e2e.FeatureLoadBalancer), func() {
-	It("preserves the client source IP with externalTrafficPolicy Local", func(ctx SpecContext) {
+	It("preserves the client source IP with externalTrafficPolicy Local", e2e.ID("svc-lb-local-client-ip"), func(ctx SpecContext) {
 		e2e.Requires(feature.LoadBalancer)
 		cl := e2e.Cluster
 		nodes := e2e.SchedulableNodes(ctx, cl, 1)
@@ -241,7 +241,7 @@ var _ = Describe("A Service of type LoadBalancer", Label("services", e2e.Conform
 		}).WithTimeout(timeouts.Current.Probe).MustPassRepeatedly(2).Should(Succeed())
 	})
 
-	It("releases its address when deleted: the address stops answering and another Service can take it", func(ctx SpecContext) {
+	It("releases its address when deleted: the address stops answering and another Service can take it", e2e.ID("svc-lb-release"), func(ctx SpecContext) {
 		e2e.Requires(feature.LoadBalancer)
 		cl := e2e.Cluster
 		ns := e2e.Namespace(ctx, cl, "lb-release")
@@ -282,7 +282,7 @@ func flushNeighbour(ctx context.Context, ip string) {
 // This spec removes MetalLB's speakers and shows the LoadBalancer check
 // then fails, naming them; it puts the speakers back afterwards.
 var _ = Describe("A Service of type LoadBalancer, broken on purpose,", Label("services", e2e.Disruptive, e2e.FeatureLoadBalancer), func() {
-	It("is reported unreachable, naming MetalLB's missing speaker, when the speaker DaemonSet is removed", func(ctx SpecContext) {
+	It("is reported unreachable, naming MetalLB's missing speaker, when the speaker DaemonSet is removed", e2e.ID("svc-lb-broken-implementation"), func(ctx SpecContext) {
 		e2e.Requires(feature.LoadBalancer)
 		cl := e2e.Cluster
 		saved, err := addon.MetalLBSpeakers(ctx, cl)

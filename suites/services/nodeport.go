@@ -58,7 +58,7 @@ func answersOnEveryNode(ctx context.Context, cl *kube.Client, svc *corev1.Servic
 }
 
 var _ = Describe("A Service of type NodePort", Label("services", e2e.Conformance, e2e.FeatureNodePort), func() {
-	It("preserves the client source IP with externalTrafficPolicy Local, and answers only on nodes with an endpoint", func(ctx SpecContext) {
+	It("preserves the client source IP with externalTrafficPolicy Local, and answers only on nodes with an endpoint", e2e.ID("svc-nodeport-local-client-ip"), func(ctx SpecContext) {
 		cl := e2e.Cluster
 		nodes := e2e.SchedulableNodes(ctx, cl, 2)
 		ips := e2e.NodeIPs(ctx, cl)

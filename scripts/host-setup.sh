@@ -83,7 +83,7 @@ if ! engine_up; then
     systemctl start docker || die "systemctl start docker failed: see journalctl -u docker"
   else
     say "starting dockerd (log: $log)"
-    # Its own session, so that the end of this script's job leaves it running.
+    # setsid, so that the end of this script's job leaves it running.
     setsid nohup dockerd >"$log" 2>&1 < /dev/null &
   fi
   for _ in $(seq 60); do engine_up && break; sleep 1; done

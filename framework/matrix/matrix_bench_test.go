@@ -79,7 +79,7 @@ func cells(b *testing.B, tables []*reach.Table, want reach.Verdict) {
 }
 
 // BenchmarkMatrixBatched observes the 9-pod x 2 ports x TCP/UDP matrix,
-// one batch per source pod (over its exec session), all sources at once.
+// one batch per source pod (over its long-lived exec), all sources at once.
 func BenchmarkMatrixBatched(b *testing.B) {
 	cl, pods := benchTopology(b)
 	b.ResetTimer()

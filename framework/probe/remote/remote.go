@@ -7,7 +7,7 @@
 // an exec costs a runc process on the node and a round of API calls, and
 // with a matrix observed every second those execs, not the probes, used to
 // saturate a small machine's CPU. A batch sent while the pod's stream is
-// busy, or to an agent that has no session command, runs in an exec of its
+// busy, or to an agent that has no batches command, runs in an exec of its
 // own, as before.
 package remote
 
@@ -27,8 +27,8 @@ import (
 // AgentCommand runs one batch inside an agent container.
 var AgentCommand = []string{"/agent", "batch"}
 
-// SessionCommand answers batch after batch on one exec.
-var SessionCommand = []string{"/agent", "batches"}
+// BatchesCommand answers batch after batch on one exec.
+var BatchesCommand = []string{"/agent", "batches"}
 
 // Pod names an agent pod.
 type Pod struct {
@@ -46,14 +46,14 @@ func Run(ctx context.Context, kc *kube.Client, pod Pod, batch probe.Batch) (prob
 		return probe.BatchResult{}, err
 	}
 	var res probe.BatchResult
-	if s := sessions.get(kc, pod); s != nil && s.mu.TryLock() {
+	if s := conns.get(kc, pod); s != nil && s.mu.TryLock() {
 		var sent bool
 		res, sent, err = s.run(ctx, in)
 		s.mu.Unlock()
 		if !sent {
 			// The stream ended before it answered (an agent without the
-			// session command, a pod gone): one exec answers, or says why.
-			sessions.drop(kc, pod, s)
+			// batches command, a pod gone): one exec answers, or says why.
+			conns.drop(kc, pod, s)
 			res, err = runOnce(ctx, kc, pod, in)
 		}
 	} else {
@@ -69,7 +69,7 @@ func Run(ctx context.Context, kc *kube.Client, pod Pod, batch probe.Batch) (prob
 }
 
 // RunInExec executes the batch in an exec of its own, never on the pod's
-// session: the cost Run saves, for comparison.
+// connection: the cost Run saves, for comparison.
 func RunInExec(ctx context.Context, kc *kube.Client, pod Pod, batch probe.Batch) (probe.BatchResult, error) {
 	in, err := json.Marshal(batch)
 	if err != nil {
@@ -90,8 +90,8 @@ func runOnce(ctx context.Context, kc *kube.Client, pod Pod, in []byte) (probe.Ba
 	return res, nil
 }
 
-// session is one agent's long-lived exec.
-type session struct {
+// conn is one agent's long-lived exec.
+type conn struct {
 	mu     sync.Mutex // one batch at a time on the stream
 	pod    Pod
 	stdin  *io.PipeWriter
@@ -101,17 +101,17 @@ type session struct {
 	err    error         // why it ended, once done is closed
 }
 
-func open(kc *kube.Client, pod Pod) *session {
+func open(kc *kube.Client, pod Pod) *conn {
 	// The stream outlives any one batch's context; it ends with the
 	// container, when dropped, or with the process.
 	ctx, cancel := context.WithCancel(context.Background())
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
-	s := &session{pod: pod, stdin: inW, out: json.NewDecoder(outR), cancel: cancel, done: make(chan struct{})}
+	s := &conn{pod: pod, stdin: inW, out: json.NewDecoder(outR), cancel: cancel, done: make(chan struct{})}
 	go func() {
-		err := kc.ExecStream(ctx, pod.ref(), SessionCommand, kube.Streams{Stdin: inR, Stdout: outW})
+		err := kc.ExecStream(ctx, pod.ref(), BatchesCommand, kube.Streams{Stdin: inR, Stdout: outW})
 		if err == nil {
-			err = errors.New("the agent's session ended")
+			err = errors.New("the agent's batches stream ended")
 		}
 		s.err = err
 		// Ending stdin from the writer's side gives client-go's stdin
@@ -126,7 +126,7 @@ func open(kc *kube.Client, pod Pod) *session {
 
 // run sends one batch and waits for its result. sent is false when the
 // stream ended before the answer came back: the batch is to be run again.
-func (s *session) run(ctx context.Context, in []byte) (res probe.BatchResult, sent bool, err error) {
+func (s *conn) run(ctx context.Context, in []byte) (res probe.BatchResult, sent bool, err error) {
 	type answer struct {
 		res     probe.BatchResult
 		written bool
@@ -164,7 +164,7 @@ func (s *session) run(ctx context.Context, in []byte) (res probe.BatchResult, se
 	}
 }
 
-func (s *session) ended() bool {
+func (s *conn) ended() bool {
 	select {
 	case <-s.done:
 		return true
@@ -173,26 +173,26 @@ func (s *session) ended() bool {
 	}
 }
 
-type sessionKey struct {
+type connKey struct {
 	kc  *kube.Client
 	pod Pod
 }
 
-// pool holds the open sessions of this process. An agent without the
-// session command is remembered (nil), so it is not asked again.
+// pool holds the open conns of this process. An agent without the
+// batches command is remembered (nil), so it is not asked again.
 type pool struct {
 	mu sync.Mutex
-	m  map[sessionKey]*session
+	m  map[connKey]*conn
 }
 
-var sessions = &pool{m: map[sessionKey]*session{}}
+var conns = &pool{m: map[connKey]*conn{}}
 
-// get returns the pod's session, opening one when there is none or the
+// get returns the pod's connection, opening one when there is none or the
 // last one ended; nil when the agent cannot keep one.
-func (p *pool) get(kc *kube.Client, pod Pod) *session {
+func (p *pool) get(kc *kube.Client, pod Pod) *conn {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	k := sessionKey{kc, pod}
+	k := connKey{kc, pod}
 	s, known := p.m[k]
 	if known && s == nil {
 		return nil
@@ -204,42 +204,42 @@ func (p *pool) get(kc *kube.Client, pod Pod) *session {
 	return s
 }
 
-// drop forgets a session whose stream ended before a batch went out. An
-// agent that refused the session command is marked so; a stream that ended
+// drop forgets a connection whose stream ended before a batch went out. An
+// agent that refused the batches command is marked so; a stream that ended
 // for another reason (the pod restarted) may be opened again.
-func (p *pool) drop(kc *kube.Client, pod Pod, s *session) {
+func (p *pool) drop(kc *kube.Client, pod Pod, s *conn) {
 	<-s.done
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	k := sessionKey{kc, pod}
+	k := connKey{kc, pod}
 	if p.m[k] != s {
 		return
 	}
 	if refused(s.err) {
-		p.m[k] = nil // an agent older than sessions
+		p.m[k] = nil // an agent older than conns
 		return
 	}
 	delete(p.m, k)
 }
 
 // refused says whether the agent exited with its usage status, as one
-// without the session command does ("agent: unknown command").
+// without the batches command does ("agent: unknown command").
 func refused(err error) bool {
 	var exit interface{ ExitStatus() int }
 	return errors.As(err, &exit) && exit.ExitStatus() == 2
 }
 
-// Close ends every session of kc, e.g. when its topology is torn down.
-// Sessions also end on their own when their pods go away.
+// Close ends every connection of kc, e.g. when its topology is torn down.
+// Connections also end on their own when their pods go away.
 func Close(kc *kube.Client) {
-	sessions.mu.Lock()
-	defer sessions.mu.Unlock()
-	for k, s := range sessions.m {
+	conns.mu.Lock()
+	defer conns.mu.Unlock()
+	for k, s := range conns.m {
 		if k.kc == kc {
 			if s != nil {
 				s.cancel()
 			}
-			delete(sessions.m, k)
+			delete(conns.m, k)
 		}
 	}
 }

@@ -59,11 +59,11 @@ func probes(server string) []probe.Probe {
 	return out
 }
 
-// BenchmarkBatch: all probes of a row in one batch, on the pod's session.
+// BenchmarkBatch: all probes of a row in one batch, on the pod's long-lived exec.
 func BenchmarkBatch(b *testing.B) { benchRows(b, remote.Run) }
 
 // BenchmarkBatchInExec: the same batch in an exec of its own each time,
-// as before sessions.
+// as with an exec per batch.
 func BenchmarkBatchInExec(b *testing.B) { benchRows(b, remote.RunInExec) }
 
 // benchRows sends a row's probes as one batch per iteration through run.

@@ -127,8 +127,14 @@ func Find(ctx context.Context, cs kubernetes.Interface, class, serviceRef string
 			if isKnown && (s.Namespace != c.Namespace || !selects(s, c.podLabels)) {
 				continue
 			}
-			if !isKnown && !c.imageMatches(ctx, cs, s) {
-				continue
+			if !isKnown {
+				match, err := c.imageMatches(ctx, cs, s)
+				if err != nil {
+					return c, err
+				}
+				if !match {
+					continue
+				}
 			}
 			c.Service = s
 			break
@@ -192,24 +198,24 @@ func selects(s *corev1.Service, podLabels map[string]string) bool {
 // imageMatches: a Service of an unknown controller is one whose pods run
 // an image named like the first label of the controller's domain
 // ("contour" for projectcontour.io/ingress-controller).
-func (c *Controller) imageMatches(ctx context.Context, cs kubernetes.Interface, s *corev1.Service) bool {
+func (c *Controller) imageMatches(ctx context.Context, cs kubernetes.Interface, s *corev1.Service) (bool, error) {
 	hint := strings.Split(strings.Split(c.Name, "/")[0], ".")[0]
 	hint = strings.TrimPrefix(hint, "project")
 	if hint == "" {
-		return false
+		return false, nil
 	}
 	pods, err := cs.CoreV1().Pods(s.Namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(s.Spec.Selector).String()})
 	if err != nil {
-		return false
+		return false, fmt.Errorf("%s: listing the pods behind Service %s/%s: %w", c, s.Namespace, s.Name, err)
 	}
 	for _, p := range pods.Items {
 		for _, ct := range p.Spec.Containers {
 			if strings.Contains(ct.Image, hint) {
-				return true
+				return true, nil
 			}
 		}
 	}
-	return false
+	return false, nil
 }
 
 func isDefault(ic *networkingv1.IngressClass) bool {

@@ -3,29 +3,33 @@ package addon
 import (
 	"context"
 	_ "embed"
+	"fmt"
 	"slices"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/netconform/netconform/framework/kube"
-	"github.com/netconform/netconform/framework/timeouts"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/netconform/netconform/framework/cluster"
 	"github.com/netconform/netconform/framework/images"
+	"github.com/netconform/netconform/framework/ingress"
+	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/timeouts"
 )
 
 // HAProxyIngressVersion is the HAProxy Ingress netconform builds and installs.
 const HAProxyIngressVersion = "v0.14.7"
 
-// HAProxy is the HAProxy Ingress controller the "haproxy" add-on installs.
-var HAProxy = Controller{
-	AddOn: "haproxy", Class: "haproxy", Controller: "haproxy-ingress.github.io/controller",
-	Namespace: "haproxy-ingress", Deployment: "haproxy-ingress", Service: "haproxy-ingress",
-}
+// haproxy is where the "haproxy" add-on installs HAProxy Ingress.
+var haproxy = controllerInstall{AddOn: "haproxy", Class: "haproxy", Namespace: "haproxy-ingress", Deployment: "haproxy-ingress", Service: "haproxy-ingress"}
 
 //go:embed manifests/haproxy.yaml
 var haproxyManifest string
+
+func haproxyParams() map[string]string {
+	return map[string]string{"Namespace": haproxy.Namespace, "Class": haproxy.Class, "Service": haproxy.Service,
+		"Deployment": haproxy.Deployment, "Version": HAProxyIngressVersion}
+}
 
 func init() {
 	const module = "github.com/jcmoraisjr/haproxy-ingress"
@@ -50,41 +54,42 @@ STOPSIGNAL SIGTERM
 ENTRYPOINT ["/start.sh"]
 `,
 	}})
-	steps := controllerSteps(HAProxy, haproxyManifest, map[string]string{
-		"Namespace": HAProxy.Namespace, "Class": HAProxy.Class, "Service": HAProxy.Service,
-		"Deployment": HAProxy.Deployment, "Version": HAProxyIngressVersion,
-	})
+	steps := controllerSteps(haproxy, haproxyManifest, haproxyParams())
 	// HAProxy Ingress exits at start while its published Service has no
 	// LoadBalancer address ("does not (yet) have ingress points"). Without
 	// a LoadBalancer implementation it runs without one and leaves Ingress
 	// status alone, as Traefik does; NodePorts serve either way.
 	publish := cluster.Step{Name: "publish status", Run: func(ctx context.Context, c *cluster.Cluster) error {
-		if lbAddress(ctx, c.Client, HAProxy.Namespace, HAProxy.Service, timeouts.Current.Probe) {
-			return nil
+		got, err := lbAddress(ctx, c.Client, haproxy.Namespace, haproxy.Service, timeouts.Current.Probe)
+		if err != nil || got {
+			return err
 		}
-		return editDeploymentArgs(ctx, c.Client, HAProxy.Namespace, HAProxy.Deployment, func(args []string) []string {
+		return editDeploymentArgs(ctx, c.Client, haproxy.Namespace, haproxy.Deployment, func(args []string) []string {
 			return append(withoutFlag(args, "--publish-service"), "--update-status=false")
 		})
 	}}
 	steps = slices.Insert(steps, 1, publish)
-	cluster.RegisterAddOn(addOn{name: HAProxy.AddOn, images: []string{"haproxy-ingress"}, steps: steps})
+	ingress.Register(ingress.Descriptor{
+		Product:     "HAProxy Ingress",
+		Controller:  "haproxy-ingress.github.io/controller",
+		Version:     HAProxyIngressVersion,
+		PodSelector: "app.kubernetes.io/name=haproxy-ingress",
+		Install:     addOn{name: haproxy.AddOn, images: []string{"haproxy-ingress"}, steps: steps},
+	})
 }
 
-// lbAddress reports whether a Service gets a LoadBalancer address within timeout.
-func lbAddress(ctx context.Context, cl *kube.Client, namespace, name string, timeout time.Duration) bool {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tick := time.NewTicker(timeouts.Current.Poll)
-	defer tick.Stop()
-	for {
+// lbAddress reports whether a Service gets a LoadBalancer address within
+// timeout; an error reading the Service is returned, not taken for "none".
+func lbAddress(ctx context.Context, cl *kube.Client, namespace, name string, timeout time.Duration) (bool, error) {
+	err := wait.PollUntilContextTimeout(ctx, timeouts.Current.Poll, timeout, true, func(ctx context.Context) (bool, error) {
 		svc, err := cl.Clientset.CoreV1().Services(namespace).Get(ctx, name, metav1.GetOptions{})
-		if err == nil && len(svc.Status.LoadBalancer.Ingress) > 0 {
-			return true
+		if err != nil {
+			return false, fmt.Errorf("Service %s/%s: %w", namespace, name, err)
 		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-tick.C:
-		}
+		return len(svc.Status.LoadBalancer.Ingress) > 0, nil
+	})
+	if wait.Interrupted(err) {
+		return false, nil
 	}
+	return err == nil, err
 }

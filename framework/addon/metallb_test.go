@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/netconform/netconform/framework/loadbalancer"
 )
 
 func TestCarvePoolTopOfTheNetwork(t *testing.T) {
@@ -24,7 +26,7 @@ func TestCarvePoolTopOfTheNetwork(t *testing.T) {
 // addresses, so their pools must not overlap.
 func TestCarvePoolSlotsNeverOverlap(t *testing.T) {
 	subnet := netip.MustParsePrefix("172.18.0.0/16")
-	var pools []Pool
+	var pools []loadbalancer.Pool
 	for i := 2; i < 40; i++ {
 		p, err := carvePool(subnet, addr4(v4(subnet.Addr())+uint32(i)), 16)
 		if err != nil {
@@ -64,17 +66,5 @@ func TestManifestsRender(t *testing.T) {
 	p, err := render("metallb-pool", metalLBPoolManifest, map[string]string{"Namespace": MetalLBNamespace, "Range": "172.18.255.207-172.18.255.222"})
 	if err != nil || !strings.Contains(string(p), `addresses: ["172.18.255.207-172.18.255.222"]`) {
 		t.Errorf("pool manifest: %v\n%s", err, p)
-	}
-}
-
-func TestParsePool(t *testing.T) {
-	p, err := ParsePool("172.18.255.207-172.18.255.222")
-	if err != nil || p.String() != "172.18.255.207-172.18.255.222" {
-		t.Errorf("ParsePool = %v, %v", p, err)
-	}
-	for _, bad := range []string{"172.18.255.0/28", "172.18.255.9-172.18.255.1", "fc00::1-fc00::9", "a-b"} {
-		if _, err := ParsePool(bad); err == nil {
-			t.Errorf("ParsePool(%q) accepted it", bad)
-		}
 	}
 }

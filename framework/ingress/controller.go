@@ -20,15 +20,6 @@ import (
 // class get (the admission plugin fills in ingressClassName).
 const DefaultClassAnnotation = "ingressclass.kubernetes.io/is-default-class"
 
-// known are the controllers netconform finds by their pods' labels; any
-// other is found through the images of the pods behind a Service.
-var known = map[string]struct{ name, podSelector string }{
-	"traefik.io/ingress-controller":        {"Traefik", "app.kubernetes.io/name=traefik"},
-	"haproxy-ingress.github.io/controller": {"HAProxy Ingress", "app.kubernetes.io/name=haproxy-ingress"},
-	"nginx.org/ingress-controller":         {"F5 NGINX Ingress Controller", "app.kubernetes.io/name=nginx-ingress"},
-	"k8s.io/ingress-nginx":                 {"ingress-nginx", "app.kubernetes.io/name=ingress-nginx"},
-}
-
 // Classes lists the cluster's IngressClass names, sorted.
 func Classes(ctx context.Context, cs kubernetes.Interface) ([]string, error) {
 	list, err := cs.NetworkingV1().IngressClasses().List(ctx, metav1.ListOptions{})
@@ -91,8 +82,11 @@ func Find(ctx context.Context, cs kubernetes.Interface, class, serviceRef string
 		return nil, fmt.Errorf("IngressClass %s: %w", class, err)
 	}
 	c := &Controller{Class: class, Name: ic.Spec.Controller, Default: isDefault(ic)}
-	k, isKnown := known[c.Name]
-	c.Product = k.name
+	d := DescriptorFor(c.Name)
+	isKnown := d != nil && d.PodSelector != ""
+	if d != nil {
+		c.Product = d.Product
+	}
 	if serviceRef != "" {
 		ns, name, ok := strings.Cut(serviceRef, "/")
 		if !ok {
@@ -104,7 +98,7 @@ func Find(ctx context.Context, cs kubernetes.Interface, class, serviceRef string
 		return c, c.refreshPods(ctx, cs, labels.SelectorFromSet(c.Service.Spec.Selector).String(), ns)
 	}
 	if isKnown {
-		if err := c.refreshPods(ctx, cs, k.podSelector, ""); err != nil {
+		if err := c.refreshPods(ctx, cs, d.PodSelector, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -160,8 +154,8 @@ func (c *Controller) RefreshPods(ctx context.Context, cs kubernetes.Interface) e
 	if c.Service != nil {
 		return c.refreshPods(ctx, cs, labels.SelectorFromSet(c.Service.Spec.Selector).String(), c.Service.Namespace)
 	}
-	if k, ok := known[c.Name]; ok {
-		return c.refreshPods(ctx, cs, k.podSelector, c.Namespace)
+	if d := DescriptorFor(c.Name); d != nil && d.PodSelector != "" {
+		return c.refreshPods(ctx, cs, d.PodSelector, c.Namespace)
 	}
 	return nil
 }

@@ -49,7 +49,8 @@ func Register() error {
 var registered bool
 
 // classController maps each class found before the run to its
-// controller, for specs only one controller can take (a Traefik switch).
+// controller, for specs only some controllers can take (a descriptor's
+// Break).
 var classController = map[string]string{}
 
 func suiteClasses() ([]string, error) {

@@ -1,10 +1,18 @@
 package addon
 
 import (
+	"context"
 	"net/netip"
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/loadbalancer"
 )
 
@@ -66,5 +74,37 @@ func TestManifestsRender(t *testing.T) {
 	p, err := render("metallb-pool", metalLBPoolManifest, map[string]string{"Namespace": MetalLBNamespace, "Range": "172.18.255.207-172.18.255.222"})
 	if err != nil || !strings.Contains(string(p), `addresses: ["172.18.255.207-172.18.255.222"]`) {
 		t.Errorf("pool manifest: %v\n%s", err, p)
+	}
+}
+
+// feature.LoadBalancer is decided from the registered descriptors: MetalLB
+// as upstream and netconform build it, a cloud provider's nodes, and
+// nothing on a kind cluster without one.
+func TestLoadBalancerFeature(t *testing.T) {
+	detect := func(objects ...runtime.Object) (bool, string) {
+		t.Helper()
+		set := feature.Set{}
+		if err := loadbalancer.FeatureDetector.Detect(context.Background(), feature.Input{Client: fake.NewClientset(objects...)}, set); err != nil {
+			t.Fatal(err)
+		}
+		return set.Supports(feature.LoadBalancer)
+	}
+	metallb := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "metallb-system", Name: "controller"},
+		Spec: appsv1.DeploymentSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Image: "quay.io/metallb/controller:v0.16.1"}}}}}}
+	if ok, reason := detect(metallb); !ok || !strings.Contains(reason, "MetalLB runs (Deployment metallb-system/controller") {
+		t.Errorf("MetalLB: %v %q", ok, reason)
+	}
+	ours := metallb.DeepCopy()
+	ours.Spec.Template.Spec.Containers[0].Image = "docker.io/netconform/metallb-controller:v0.16.1"
+	if ok, reason := detect(ours); !ok || !strings.Contains(reason, "MetalLB") {
+		t.Errorf("netconform's MetalLB: %v %q", ok, reason)
+	}
+	cloud := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Spec: corev1.NodeSpec{ProviderID: "aws:///eu-west-1a/i-0abc"}}
+	if ok, reason := detect(cloud); !ok || !strings.Contains(reason, "aws") {
+		t.Errorf("cloud: %v %q", ok, reason)
+	}
+	kind := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Spec: corev1.NodeSpec{ProviderID: "kind://docker/nc/nc-worker"}}
+	if ok, reason := detect(kind); ok || !strings.Contains(reason, "looked for the controllers of kube-vip cloud provider, cloud-provider-kind, MetalLB") {
+		t.Errorf("kind without MetalLB: %v %q", ok, reason)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/netconform/netconform/framework/cluster"
 	"github.com/netconform/netconform/framework/kube"
@@ -51,16 +50,13 @@ type Break struct {
 // Repair undoes a Break and returns once the controller serves as before.
 type Repair func(ctx context.Context) error
 
-var (
-	mu          sync.Mutex
-	descriptors []*Descriptor
-)
+// descriptors are registered by the descriptor files' init functions,
+// before anything reads them.
+var descriptors []*Descriptor
 
 // Register adds a controller's descriptor and, when it has one, its
 // add-on. It panics on a duplicate controller, a programming error.
 func Register(d Descriptor) {
-	mu.Lock()
-	defer mu.Unlock()
 	if slices.ContainsFunc(descriptors, func(o *Descriptor) bool { return o.Controller == d.Controller }) {
 		panic(fmt.Sprintf("Ingress controller %q registered twice", d.Controller))
 	}
@@ -75,8 +71,6 @@ func Register(d Descriptor) {
 
 // Descriptors lists the registered controllers, in registration order.
 func Descriptors() []*Descriptor {
-	mu.Lock()
-	defer mu.Unlock()
 	return slices.Clone(descriptors)
 }
 

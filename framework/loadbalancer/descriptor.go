@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -75,17 +74,14 @@ type Repair func(ctx context.Context) error
 // ErrNothingToBreak marks a Break that found nothing to take away.
 var ErrNothingToBreak = errors.New("nothing to break")
 
-var (
-	mu          sync.Mutex
-	descriptors []*Descriptor
-)
+// descriptors are registered by the descriptor files' init functions,
+// before anything reads them.
+var descriptors []*Descriptor
 
 // Register adds an implementation's descriptor and, when it has one, its
 // add-on. It panics on a duplicate name or a descriptor Detect could not
 // find, programming errors.
 func Register(d Descriptor) {
-	mu.Lock()
-	defer mu.Unlock()
 	if slices.ContainsFunc(descriptors, func(o *Descriptor) bool { return o.Name == d.Name }) {
 		panic(fmt.Sprintf("LoadBalancer implementation %q registered twice", d.Name))
 	}
@@ -100,8 +96,6 @@ func Register(d Descriptor) {
 
 // Descriptors lists the registered implementations, in registration order.
 func Descriptors() []*Descriptor {
-	mu.Lock()
-	defer mu.Unlock()
 	return slices.Clone(descriptors)
 }
 

@@ -209,3 +209,24 @@ func TestDescriptors(t *testing.T) {
 		}
 	}
 }
+
+// The Disruptive specs' texts are made of the Breaks' words: they must
+// read as they did when the suites named the implementations, so that
+// their rows keep their history.
+func TestBreaksKeepTheSpecTexts(t *testing.T) {
+	metallb, _ := loadbalancer.Lookup("MetalLB")
+	brk, why := metallb.BreakOf()
+	if why != "" {
+		t.Fatal(why)
+	}
+	if got := "is reported unreachable, naming " + brk.Names + ", when " + brk.What; got != "is reported unreachable, naming MetalLB's missing speaker, when the speaker DaemonSet is removed" {
+		t.Errorf("LoadBalancer Disruptive spec: %q", got)
+	}
+	prefix, why := ingress.BreakOf("traefik.io/ingress-controller", ingress.PrefixPaths)
+	if why != "" {
+		t.Fatal(why)
+	}
+	if got := "fails the Prefix check, naming /foobar, when " + prefix.What; got != "fails the Prefix check, naming /foobar, when Traefik's strict prefix matching is off" {
+		t.Errorf("Ingress Prefix Disruptive spec: %q", got)
+	}
+}

@@ -29,6 +29,15 @@ func (a addOn) Name() string          { return a.name }
 func (a addOn) Images() []string      { return a.images }
 func (a addOn) Steps() []cluster.Step { return a.steps }
 
+// imageNames are the names of imgs, as an add-on lists the images it needs.
+func imageNames(imgs ...images.Image) []string {
+	out := make([]string, len(imgs))
+	for i, img := range imgs {
+		out[i] = img.Name
+	}
+	return out
+}
+
 // controllerInstall is where an Ingress controller add-on puts the
 // controller: what its manifest creates.
 type controllerInstall struct {

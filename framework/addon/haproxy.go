@@ -31,21 +31,23 @@ func haproxyParams() map[string]string {
 		"Deployment": haproxy.Deployment, "Version": HAProxyIngressVersion}
 }
 
-func init() {
-	const module = "github.com/jcmoraisjr/haproxy-ingress"
-	// The controller renders haproxy.cfg from its templates and runs
-	// Debian's haproxy 2.6 in master-worker mode (the controller is its
-	// parent, so no init is needed to reap it); its Lua scripts need
-	// lua-json; socat and openssl serve its scripts and certificates.
-	// The templates, Lua and scripts come from the module's rootfs/.
-	images.Register(images.Image{Name: "haproxy-ingress", Ref: "docker.io/netconform/haproxy-ingress:" + HAProxyIngressVersion, Recipe: &images.GoImage{
-		Module:     "build/haproxy-ingress",
-		Package:    module + "/pkg",
-		Binary:     "pkg",
-		LDFlags:    "-X " + module + "/pkg/version.RELEASE=" + HAProxyIngressVersion + " -X " + module + "/pkg/version.REPO=https://" + module,
-		Debian:     []string{"haproxy", "lua5.3", "lua-json", "socat", "openssl", "ca-certificates"},
-		ModuleDirs: []images.ModuleDir{{Module: module, Dir: "rootfs"}},
-		Dockerfile: `COPY rootfs/etc/ /etc/
+// haproxyModule is HAProxy Ingress's Go module.
+const haproxyModule = "github.com/jcmoraisjr/haproxy-ingress"
+
+// haproxyIngressImage is the controller, which renders haproxy.cfg from
+// its templates and runs Debian's haproxy 2.6 in master-worker mode (the
+// controller is its parent, so no init is needed to reap it); its Lua
+// scripts need lua-json; socat and openssl serve its scripts and
+// certificates. The templates, Lua and scripts come from the module's
+// rootfs/.
+var haproxyIngressImage = images.Image{Name: "haproxy-ingress", Ref: "docker.io/netconform/haproxy-ingress:" + HAProxyIngressVersion, Recipe: &images.GoImage{
+	Module:     "build/haproxy-ingress",
+	Package:    haproxyModule + "/pkg",
+	Binary:     "pkg",
+	LDFlags:    "-X " + haproxyModule + "/pkg/version.RELEASE=" + HAProxyIngressVersion + " -X " + haproxyModule + "/pkg/version.REPO=https://" + haproxyModule,
+	Debian:     []string{"haproxy", "lua5.3", "lua-json", "socat", "openssl", "ca-certificates"},
+	ModuleDirs: []images.ModuleDir{{Module: haproxyModule, Dir: "rootfs"}},
+	Dockerfile: `COPY rootfs/etc/ /etc/
 COPY rootfs/start.sh rootfs/haproxy-reload.sh rootfs/haproxy-shutdown.sh /
 COPY bin /haproxy-ingress-controller
 RUN chmod 0755 /start.sh /haproxy-reload.sh /haproxy-shutdown.sh \
@@ -53,7 +55,9 @@ RUN chmod 0755 /start.sh /haproxy-reload.sh /haproxy-shutdown.sh \
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/start.sh"]
 `,
-	}})
+}}
+
+func init() {
 	steps := controllerSteps(haproxy, haproxyManifest, haproxyParams())
 	// HAProxy Ingress exits at start while its published Service has no
 	// LoadBalancer address ("does not (yet) have ingress points"). Without
@@ -74,7 +78,8 @@ ENTRYPOINT ["/start.sh"]
 		Controller:  "haproxy-ingress.github.io/controller",
 		Version:     HAProxyIngressVersion,
 		PodSelector: "app.kubernetes.io/name=haproxy-ingress",
-		Install:     addOn{name: haproxy.AddOn, images: []string{"haproxy-ingress"}, steps: steps},
+		Images:      []images.Image{haproxyIngressImage},
+		Install:     addOn{name: haproxy.AddOn, images: imageNames(haproxyIngressImage), steps: steps},
 	})
 }
 

@@ -44,27 +44,34 @@ var (
 // MetalLB in layer 2 mode, with an address pool carved from the kind
 // Docker network, which the runner's host reaches.
 func init() {
-	for _, c := range []struct{ name, pkg string }{
-		{MetalLBController, metalLBModule + "/controller"},
-		{MetalLBSpeaker, metalLBModule + "/speaker"},
-	} {
-		images.Register(images.Image{Name: c.name, Ref: "docker.io/netconform/" + c.name + ":" + MetalLBVersion, Recipe: &images.GoImage{
-			Module:  "build/metallb",
-			Package: c.pkg,
-			// Static Go binaries on scratch: the speaker answers ARP through
-			// a raw socket of its own and runs no tool.
-			Dockerfile: "COPY bin /" + c.name + "\nENTRYPOINT [\"/" + c.name + "\"]\n",
-		}})
-	}
 	loadbalancer.Register(loadbalancer.Descriptor{
 		Name:             "MetalLB",
 		Version:          MetalLBVersion,
 		ControllerImages: metalLBControllerImages,
-		Install:          addOn{name: "metallb", images: []string{MetalLBController, MetalLBSpeaker}, steps: metalLBSteps()},
+		Images:           metalLBImages(),
+		Install:          addOn{name: "metallb", images: imageNames(metalLBImages()...), steps: metalLBSteps()},
 		Diagnose:         describeMetalLB,
 		Pool:             installedPool,
 		Break:            &removeSpeakers,
 	})
+}
+
+// metalLBImages are MetalLB's controller and speaker, static Go binaries
+// on scratch: the speaker answers ARP through a raw socket of its own and
+// runs no tool.
+func metalLBImages() []images.Image {
+	var out []images.Image
+	for _, c := range []struct{ name, pkg string }{
+		{MetalLBController, metalLBModule + "/controller"},
+		{MetalLBSpeaker, metalLBModule + "/speaker"},
+	} {
+		out = append(out, images.Image{Name: c.name, Ref: "docker.io/netconform/" + c.name + ":" + MetalLBVersion, Recipe: &images.GoImage{
+			Module:     "build/metallb",
+			Package:    c.pkg,
+			Dockerfile: "COPY bin /" + c.name + "\nENTRYPOINT [\"/" + c.name + "\"]\n",
+		}})
+	}
+	return out
 }
 
 func metalLBSteps() []cluster.Step {

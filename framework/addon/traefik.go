@@ -29,20 +29,23 @@ func traefikParams() map[string]string {
 		"Version": TraefikVersion, "StrictPrefixFlag": TraefikStrictPrefixFlag}
 }
 
+// traefikImage is Traefik built static (cgo off) on scratch: it runs no
+// tool of a base image.
+var traefikImage = images.Image{Name: "traefik", Ref: "docker.io/netconform/traefik:" + TraefikVersion, Recipe: &images.GoImage{
+	Module:  "build/traefik",
+	Package: "github.com/traefik/traefik/v3/cmd/traefik",
+	LDFlags: "-X github.com/traefik/traefik/v3/pkg/version.Version=" + TraefikVersion +
+		" -X github.com/traefik/traefik/v3/pkg/version.Codename=netconform",
+	Dockerfile: "COPY bin /usr/local/bin/traefik\nUSER 65532:65532\nENTRYPOINT [\"/usr/local/bin/traefik\"]\n",
+}}
+
 func init() {
-	// Static (cgo off) on scratch: Traefik runs no tool of a base image.
-	images.Register(images.Image{Name: "traefik", Ref: "docker.io/netconform/traefik:" + TraefikVersion, Recipe: &images.GoImage{
-		Module:  "build/traefik",
-		Package: "github.com/traefik/traefik/v3/cmd/traefik",
-		LDFlags: "-X github.com/traefik/traefik/v3/pkg/version.Version=" + TraefikVersion +
-			" -X github.com/traefik/traefik/v3/pkg/version.Codename=netconform",
-		Dockerfile: "COPY bin /usr/local/bin/traefik\nUSER 65532:65532\nENTRYPOINT [\"/usr/local/bin/traefik\"]\n",
-	}})
 	ingress.Register(ingress.Descriptor{
 		Product:     "Traefik",
 		Controller:  "traefik.io/ingress-controller",
 		Version:     TraefikVersion,
 		PodSelector: "app.kubernetes.io/name=traefik",
+		Images:      []images.Image{traefikImage},
 		Lacks: map[ingress.Behaviour]string{
 			// Seen in the suite: GET /same went to the Prefix /same
 			// backend, through the NodePort, twice in a row for 60 s.
@@ -60,7 +63,7 @@ func init() {
 			What:  "Traefik's strict prefix matching is off",
 			Apply: looseTraefikPrefixes,
 		}},
-		Install: addOn{name: traefik.AddOn, images: []string{"traefik"}, steps: controllerSteps(traefik, traefikManifest, traefikParams())},
+		Install: addOn{name: traefik.AddOn, images: imageNames(traefikImage), steps: controllerSteps(traefik, traefikManifest, traefikParams())},
 	})
 }
 

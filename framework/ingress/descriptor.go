@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/netconform/netconform/framework/cluster"
+	"github.com/netconform/netconform/framework/images"
 	"github.com/netconform/netconform/framework/kube"
 )
 
@@ -31,8 +32,11 @@ type Descriptor struct {
 	// Breaks are switches that break one behaviour on purpose, for the
 	// Disruptive proof that its check notices.
 	Breaks map[Behaviour]Break
-	// Install is the add-on that installs it (cluster up --addons); nil
-	// for a controller netconform only detects.
+	// What installs it, both empty for a controller netconform only
+	// detects: its images, registered in the images catalog with their
+	// recipes, and the add-on whose steps apply its manifest and wait
+	// (cluster up --addons).
+	Images  []images.Image
 	Install cluster.AddOn
 }
 
@@ -64,6 +68,9 @@ func Register(d Descriptor) {
 		panic(fmt.Sprintf("Ingress controller %+v: a descriptor needs a product name and its IngressClass controller", d))
 	}
 	descriptors = append(descriptors, &d)
+	for _, img := range d.Images {
+		images.Register(img)
+	}
 	if d.Install != nil {
 		cluster.RegisterAddOn(d.Install)
 	}

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/netconform/netconform/framework/cluster"
+	"github.com/netconform/netconform/framework/images"
 	"github.com/netconform/netconform/framework/kube"
 )
 
@@ -22,8 +23,11 @@ type Descriptor struct {
 	// Deployment runs (upstream's and netconform's), by which Detect
 	// finds it in any namespace.
 	ControllerImages []string
-	// Install is the add-on that installs it (cluster up --addons); nil
-	// for an implementation netconform only detects.
+	// What installs it, both empty for an implementation netconform only
+	// detects: its images, registered in the images catalog with their
+	// recipes, and the add-on whose steps apply its manifest and wait
+	// (cluster up --addons).
+	Images  []images.Image
 	Install cluster.AddOn
 	// Diagnose says what the implementation does for svc (nil: in
 	// general), for the failure of a LoadBalancer check. Nil: Describe
@@ -89,6 +93,9 @@ func Register(d Descriptor) {
 		panic(fmt.Sprintf("LoadBalancer implementation %q: a descriptor needs its controller's image fragments", d.Name))
 	}
 	descriptors = append(descriptors, &d)
+	for _, img := range d.Images {
+		images.Register(img)
+	}
 	if d.Install != nil {
 		cluster.RegisterAddOn(d.Install)
 	}

@@ -20,7 +20,7 @@ func (c *Controller) Deployment(ctx context.Context, cs kubernetes.Interface) (s
 	}
 	pod, err := cs.CoreV1().Pods(c.Namespace).Get(ctx, c.Pods[0].Name, metav1.GetOptions{})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%s: finding its Deployment: %w", c, err)
 	}
 	for _, o := range pod.OwnerReferences {
 		if o.Kind != "ReplicaSet" {
@@ -28,7 +28,7 @@ func (c *Controller) Deployment(ctx context.Context, cs kubernetes.Interface) (s
 		}
 		rs, err := cs.AppsV1().ReplicaSets(c.Namespace).Get(ctx, o.Name, metav1.GetOptions{})
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("%s: finding its Deployment through pod %s: %w", c, pod.Name, err)
 		}
 		for _, ro := range rs.OwnerReferences {
 			if ro.Kind == "Deployment" {

@@ -37,12 +37,14 @@ func Classes(ctx context.Context, cs kubernetes.Interface) ([]string, error) {
 // Pod is one controller replica.
 type Pod struct{ Name, Node, IP string }
 
-// Controller is what serves one IngressClass.
+// Controller is what serves one IngressClass on the cluster under test, as
+// found there; its Descriptor (DescriptorFor(Name)) is what netconform
+// knows of its kind.
 type Controller struct {
 	Class string
 	// Name is the controller's spec.controller value in the class.
 	Name string
-	// Product is a human name ("Traefik") when netconform knows it.
+	// Product is its descriptor's human name, when netconform knows it.
 	Product string
 	// Default is true when the class is marked default.
 	Default bool
@@ -73,9 +75,9 @@ func (c *Controller) String() string {
 }
 
 // Find resolves class to its controller: the IngressClass, the
-// controller's pods (by known labels, else by serviceRef "ns/name" or by
-// the pods behind a NodePort or LoadBalancer Service whose image names the
-// controller) and its Service.
+// controller's pods (by the labels its descriptor declares, else by
+// serviceRef "ns/name" or by the pods behind a NodePort or LoadBalancer
+// Service whose image names the controller) and its Service.
 func Find(ctx context.Context, cs kubernetes.Interface, class, serviceRef string) (*Controller, error) {
 	ic, err := cs.NetworkingV1().IngressClasses().Get(ctx, class, metav1.GetOptions{})
 	if err != nil {

@@ -29,6 +29,10 @@ type Descriptor struct {
 	// NotSupported instead of failed. Recorded only after a run has shown
 	// it; empty, the controller is held to the whole contract.
 	Lacks map[Behaviour]string
+	// Diagnose, when set, adds what the controller itself says about a
+	// failed check of class c (its own status, logs or objects), after
+	// what Diagnose says of any controller.
+	Diagnose func(ctx context.Context, cl *kube.Client, c *Controller) string
 	// Breaks are switches that break one behaviour on purpose, for the
 	// Disruptive proof that its check notices.
 	Breaks map[Behaviour]Break

@@ -91,3 +91,21 @@ func TestStopAndRepair(t *testing.T) {
 		t.Errorf("after the repair: %d replicas, want 3", replicas())
 	}
 }
+
+// After a scale to 0 the diagnosis still names the pods that served the
+// class, says none runs now, and adds what the descriptor says.
+func TestDiagnoseAfterTheControllerIsGone(t *testing.T) {
+	found := &Controller{Class: "t", Name: "traefik.io/ingress-controller", Product: "Traefik", Namespace: "traefik",
+		Pods: []Pod{{Name: "traefik-abc", Node: "worker"}}}
+	cl := &kube.Client{Clientset: fake.NewClientset()}
+	got := Diagnose(context.Background(), cl, found)
+	if want := "IngressClass t (Traefik, traefik.io/ingress-controller; pods traefik/traefik-abc on worker) — now no controller pod runs"; got != want {
+		t.Errorf("Diagnose = %q, want %q", got, want)
+	}
+	DescriptorFor("example.com/detected").Diagnose = func(context.Context, *kube.Client, *Controller) string { return "its own words" }
+	defer func() { DescriptorFor("example.com/detected").Diagnose = nil }()
+	other := &Controller{Class: "d", Name: "example.com/detected", Namespace: "d"}
+	if got := Diagnose(context.Background(), cl, other); !strings.HasSuffix(got, "; its own words") {
+		t.Errorf("Diagnose = %q, want the descriptor's words last", got)
+	}
+}

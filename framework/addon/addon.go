@@ -29,13 +29,20 @@ func (a addOn) Name() string          { return a.name }
 func (a addOn) Images() []string      { return a.images }
 func (a addOn) Steps() []cluster.Step { return a.steps }
 
-// Controller is an Ingress controller an add-on installs: where it runs
-// and what it serves, for the suites and the Disruptive specs that
-// stop, reconfigure and restore it.
-type Controller struct {
+// imageNames are the names of imgs, as an add-on lists the images it needs.
+func imageNames(imgs ...images.Image) []string {
+	out := make([]string, len(imgs))
+	for i, img := range imgs {
+		out[i] = img.Name
+	}
+	return out
+}
+
+// controllerInstall is where an Ingress controller add-on puts the
+// controller: what its manifest creates.
+type controllerInstall struct {
 	AddOn      string // the add-on's name (cluster up --addons)
 	Class      string // the IngressClass it creates and serves
-	Controller string // that IngressClass's spec.controller
 	Namespace  string
 	Deployment string
 	Service    string // type LoadBalancer, published into Ingress status
@@ -44,7 +51,7 @@ type Controller struct {
 // controllerSteps install a controller's manifest and wait until its
 // Deployment is available. They do not wait for a LoadBalancer address:
 // without a LoadBalancer implementation the Service keeps its NodePorts.
-func controllerSteps(ctl Controller, manifest string, params map[string]string) []cluster.Step {
+func controllerSteps(ctl controllerInstall, manifest string, params map[string]string) []cluster.Step {
 	return []cluster.Step{
 		{Name: "apply manifest", Run: func(ctx context.Context, c *cluster.Cluster) error {
 			out, err := render(ctl.AddOn, manifest, params)
@@ -124,19 +131,4 @@ func editDeploymentArgs(ctx context.Context, cl *kube.Client, namespace, name st
 		return fmt.Errorf("setting the args of Deployment %s/%s to %v: %w", namespace, name, args, err)
 	}
 	return cl.WaitDeployment(ctx, namespace, name, timeouts.Current.Rollout)
-}
-
-// Controllers are the Ingress controllers netconform installs as add-ons.
-func Controllers() []Controller { return []Controller{Traefik, HAProxy} }
-
-// ControllerFor returns the add-on controller an IngressClass's
-// spec.controller names, so a suite that found the class can say which
-// Deployment serves it.
-func ControllerFor(ingressClassController string) (Controller, bool) {
-	for _, c := range Controllers() {
-		if c.Controller == ingressClassController {
-			return c, true
-		}
-	}
-	return Controller{}, false
 }

@@ -1,9 +1,19 @@
 package addon
 
 import (
+	"context"
 	"net/netip"
 	"strings"
 	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/netconform/netconform/framework/feature"
+	"github.com/netconform/netconform/framework/loadbalancer"
 )
 
 func TestCarvePoolTopOfTheNetwork(t *testing.T) {
@@ -24,7 +34,7 @@ func TestCarvePoolTopOfTheNetwork(t *testing.T) {
 // addresses, so their pools must not overlap.
 func TestCarvePoolSlotsNeverOverlap(t *testing.T) {
 	subnet := netip.MustParsePrefix("172.18.0.0/16")
-	var pools []Pool
+	var pools []loadbalancer.Pool
 	for i := 2; i < 40; i++ {
 		p, err := carvePool(subnet, addr4(v4(subnet.Addr())+uint32(i)), 16)
 		if err != nil {
@@ -67,14 +77,34 @@ func TestManifestsRender(t *testing.T) {
 	}
 }
 
-func TestParsePool(t *testing.T) {
-	p, err := ParsePool("172.18.255.207-172.18.255.222")
-	if err != nil || p.String() != "172.18.255.207-172.18.255.222" {
-		t.Errorf("ParsePool = %v, %v", p, err)
-	}
-	for _, bad := range []string{"172.18.255.0/28", "172.18.255.9-172.18.255.1", "fc00::1-fc00::9", "a-b"} {
-		if _, err := ParsePool(bad); err == nil {
-			t.Errorf("ParsePool(%q) accepted it", bad)
+// feature.LoadBalancer is decided from the registered descriptors: MetalLB
+// as upstream and netconform build it, a cloud provider's nodes, and
+// nothing on a kind cluster without one.
+func TestLoadBalancerFeature(t *testing.T) {
+	detect := func(objects ...runtime.Object) (bool, string) {
+		t.Helper()
+		set := feature.Set{}
+		if err := loadbalancer.FeatureDetector.Detect(context.Background(), feature.Input{Client: fake.NewClientset(objects...)}, set); err != nil {
+			t.Fatal(err)
 		}
+		return set.Supports(feature.LoadBalancer)
+	}
+	metallb := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "metallb-system", Name: "controller"},
+		Spec: appsv1.DeploymentSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Image: "quay.io/metallb/controller:v0.16.1"}}}}}}
+	if ok, reason := detect(metallb); !ok || !strings.Contains(reason, "MetalLB runs (Deployment metallb-system/controller") {
+		t.Errorf("MetalLB: %v %q", ok, reason)
+	}
+	ours := metallb.DeepCopy()
+	ours.Spec.Template.Spec.Containers[0].Image = "docker.io/netconform/metallb-controller:v0.16.1"
+	if ok, reason := detect(ours); !ok || !strings.Contains(reason, "MetalLB") {
+		t.Errorf("netconform's MetalLB: %v %q", ok, reason)
+	}
+	cloud := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Spec: corev1.NodeSpec{ProviderID: "aws:///eu-west-1a/i-0abc"}}
+	if ok, reason := detect(cloud); !ok || !strings.Contains(reason, "aws") {
+		t.Errorf("cloud: %v %q", ok, reason)
+	}
+	kind := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Spec: corev1.NodeSpec{ProviderID: "kind://docker/nc/nc-worker"}}
+	if ok, reason := detect(kind); ok || !strings.Contains(reason, "looked for the controllers of kube-vip cloud provider, cloud-provider-kind, MetalLB") {
+		t.Errorf("kind without MetalLB: %v %q", ok, reason)
 	}
 }

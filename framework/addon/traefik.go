@@ -5,8 +5,8 @@ import (
 	_ "embed"
 	"fmt"
 
-	"github.com/netconform/netconform/framework/cluster"
 	"github.com/netconform/netconform/framework/images"
+	"github.com/netconform/netconform/framework/ingress"
 	"github.com/netconform/netconform/framework/kube"
 )
 
@@ -18,44 +18,73 @@ const TraefikVersion = "v3.6.15"
 // Prefix /foo match /foobar; the add-on sets it true.
 const TraefikStrictPrefixFlag = "--providers.kubernetesingress.strictprefixmatching"
 
-// Traefik is the Traefik Ingress controller the "traefik" add-on installs.
-var Traefik = Controller{
-	AddOn: "traefik", Class: "traefik", Controller: "traefik.io/ingress-controller",
-	Namespace: "traefik", Deployment: "traefik", Service: "traefik",
-}
+// traefik is where the "traefik" add-on installs Traefik.
+var traefik = controllerInstall{AddOn: "traefik", Class: "traefik", Namespace: "traefik", Deployment: "traefik", Service: "traefik"}
 
 //go:embed manifests/traefik.yaml
 var traefikManifest string
 
+func traefikParams() map[string]string {
+	return map[string]string{"Namespace": traefik.Namespace, "Class": traefik.Class, "Service": traefik.Service,
+		"Version": TraefikVersion, "StrictPrefixFlag": TraefikStrictPrefixFlag}
+}
+
+// traefikImage is Traefik built static (cgo off) on scratch: it runs no
+// tool of a base image.
+var traefikImage = images.Image{Name: "traefik", Ref: "docker.io/netconform/traefik:" + TraefikVersion, Recipe: &images.GoImage{
+	Module:  "build/traefik",
+	Package: "github.com/traefik/traefik/v3/cmd/traefik",
+	LDFlags: "-X github.com/traefik/traefik/v3/pkg/version.Version=" + TraefikVersion +
+		" -X github.com/traefik/traefik/v3/pkg/version.Codename=netconform",
+	Dockerfile: "COPY bin /usr/local/bin/traefik\nUSER 65532:65532\nENTRYPOINT [\"/usr/local/bin/traefik\"]\n",
+}}
+
 func init() {
-	// Static (cgo off) on scratch: Traefik runs no tool of a base image.
-	images.Register(images.Image{Name: "traefik", Ref: "docker.io/netconform/traefik:" + TraefikVersion, Recipe: &images.GoImage{
-		Module:  "build/traefik",
-		Package: "github.com/traefik/traefik/v3/cmd/traefik",
-		LDFlags: "-X github.com/traefik/traefik/v3/pkg/version.Version=" + TraefikVersion +
-			" -X github.com/traefik/traefik/v3/pkg/version.Codename=netconform",
-		Dockerfile: "COPY bin /usr/local/bin/traefik\nUSER 65532:65532\nENTRYPOINT [\"/usr/local/bin/traefik\"]\n",
-	}})
-	cluster.RegisterAddOn(addOn{name: Traefik.AddOn, images: []string{"traefik"},
-		steps: controllerSteps(Traefik, traefikManifest, map[string]string{
-			"Namespace": Traefik.Namespace, "Class": Traefik.Class, "Service": Traefik.Service,
-			"Version": TraefikVersion, "StrictPrefixFlag": TraefikStrictPrefixFlag,
-		})})
+	ingress.Register(ingress.Descriptor{
+		Product:     "Traefik",
+		Controller:  "traefik.io/ingress-controller",
+		Version:     TraefikVersion,
+		PodSelector: "app.kubernetes.io/name=traefik",
+		Images:      []images.Image{traefikImage},
+		Lacks: map[ingress.Behaviour]string{
+			// Seen in the suite: GET /same went to the Prefix /same
+			// backend, through the NodePort, twice in a row for 60 s.
+			// In v3.6.15's code: pkg/muxer/http/mux.go GetRulePriority is
+			// len(rule) (documented in "Rules & Priority" of its routing
+			// reference), and with strict prefix matching a Prefix /same
+			// is built as (Path("/same") || PathPrefix("/same/"))
+			// (pkg/provider/kubernetes/ingress/kubernetes.go
+			// buildStrictPrefixMatchingRule), a longer rule than
+			// Path("/same").
+			ingress.ExactOverPrefix: "Traefik ranks routers by the length of their rule (pkg/muxer/http GetRulePriority; docs: routing reference, Rules & Priority), and a strict Prefix /same becomes (Path(\"/same\") || PathPrefix(\"/same/\")), longer than the Exact path's Path(\"/same\"), so the Prefix path takes requests for an Exact path of the same value",
+		},
+		// Traefik's default, off, lets Prefix /foo match /foobar.
+		Breaks: map[ingress.Behaviour]ingress.Break{ingress.PrefixPaths: {
+			What:  "Traefik's strict prefix matching is off",
+			Apply: looseTraefikPrefixes,
+		}},
+		Install: addOn{name: traefik.AddOn, images: imageNames(traefikImage), steps: controllerSteps(traefik, traefikManifest, traefikParams())},
+	})
 }
 
-// TraefikStrictPrefix reports whether the installed Traefik matches Prefix
-// paths by path element (its Deployment sets TraefikStrictPrefixFlag true).
-func TraefikStrictPrefix(ctx context.Context, cl *kube.Client) (bool, error) {
-	v, err := deploymentFlag(ctx, cl, Traefik.Namespace, Traefik.Deployment, TraefikStrictPrefixFlag)
+// looseTraefikPrefixes turns strict prefix matching off on the Traefik
+// that serves c, once it has checked it was on (else the Prefix spec
+// passed by chance), and waits until the reconfigured Traefik alone
+// serves; its repair turns it back on.
+func looseTraefikPrefixes(ctx context.Context, cl *kube.Client, c *ingress.Controller) (ingress.Repair, error) {
+	name, err := c.Deployment(ctx, cl.Clientset)
 	if err != nil {
-		return false, fmt.Errorf("reading Traefik's %s: %w", TraefikStrictPrefixFlag, err)
+		return nil, err
 	}
-	return v == "true", nil
-}
-
-// SetTraefikStrictPrefix switches Traefik's strict prefix matching on or
-// off (a Disruptive spec turns it off to see the Prefix spec fail, then
-// back on) and waits until the reconfigured Traefik alone serves.
-func SetTraefikStrictPrefix(ctx context.Context, cl *kube.Client, strict bool) error {
-	return setDeploymentFlag(ctx, cl, Traefik.Namespace, Traefik.Deployment, TraefikStrictPrefixFlag, fmt.Sprint(strict))
+	strict, err := deploymentFlag(ctx, cl, c.Namespace, name, TraefikStrictPrefixFlag)
+	if err != nil {
+		return nil, fmt.Errorf("reading Traefik's %s: %w", TraefikStrictPrefixFlag, err)
+	}
+	if strict != "true" {
+		return nil, fmt.Errorf("%s runs without %s=true: the Prefix spec passed only by chance", c, TraefikStrictPrefixFlag)
+	}
+	repair := func(ctx context.Context) error {
+		return setDeploymentFlag(ctx, cl, c.Namespace, name, TraefikStrictPrefixFlag, "true")
+	}
+	return repair, setDeploymentFlag(ctx, cl, c.Namespace, name, TraefikStrictPrefixFlag, "false")
 }

@@ -5,9 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 )
 
 func TestWithDisruptive(t *testing.T) {
@@ -48,27 +45,5 @@ func TestPrepareReportDir(t *testing.T) {
 	}
 	if err := prepareReportDir(""); err != nil {
 		t.Errorf("no report dir is fine: %v", err)
-	}
-}
-
-// endpointPort is one port of an EndpointSlice.
-func endpointPort(name string, proto corev1.Protocol, n int32) discoveryv1.EndpointPort {
-	return discoveryv1.EndpointPort{Name: &name, Protocol: &proto, Port: &n}
-}
-
-func TestEchoPortPrefersTheEchoPort(t *testing.T) {
-	tcp, udp := corev1.ProtocolTCP, corev1.ProtocolUDP
-	port := endpointPort
-	for _, c := range []struct {
-		ports []discoveryv1.EndpointPort
-		want  int
-	}{
-		{[]discoveryv1.EndpointPort{port("http", tcp, 8090), port("echo-udp", udp, 8080), port("echo-tcp", tcp, 8080)}, 8080},
-		{[]discoveryv1.EndpointPort{port("echo-udp", udp, 8080), port("web", tcp, 9000)}, 9000},
-		{[]discoveryv1.EndpointPort{port("echo-udp", udp, 8080)}, 0},
-	} {
-		if got := echoPort(c.ports); got != c.want {
-			t.Errorf("echoPort(%v) = %d, want %d", c.ports, got, c.want)
-		}
 	}
 }

@@ -82,7 +82,6 @@ func init() {
 	RegisterDetector(ProfileDetector)
 	RegisterDetector(DetectorFunc("kernel SCTP", detectKernelSCTP))
 	RegisterDetector(DetectorFunc("IngressClasses", detectIngress))
-	RegisterDetector(DetectorFunc("LoadBalancer implementation", detectLoadBalancer))
 	RegisterDetector(DetectorFunc("dual-stack", detectDualStack))
 }
 

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -92,7 +91,6 @@ func TestDetectCoversEveryFeature(t *testing.T) {
 		NetworkPolicy: "flannel enforces no NetworkPolicy (profile of flannel v0.28)",
 		SCTP:          "the kernel of node worker2 has no SCTP",
 		Ingress:       "no IngressClass",
-		LoadBalancer:  "no known LoadBalancer implementation runs",
 	} {
 		if ok, reason := set.Supports(f); ok || !strings.Contains(reason, want) {
 			t.Errorf("%s: supported=%v reason %q, want unsupported with %q", f, ok, reason, want)
@@ -149,27 +147,6 @@ func TestIngress(t *testing.T) {
 	}
 	if ok, _ := detectWith(t, detectIngress); ok {
 		t.Error("without IngressClass, Ingress must be unsupported")
-	}
-}
-
-func TestLoadBalancer(t *testing.T) {
-	metallb := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "metallb-system", Name: "controller"},
-		Spec: appsv1.DeploymentSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Image: "quay.io/metallb/controller:v0.16.1"}}}}}}
-	if ok, reason := detectWith(t, detectLoadBalancer, metallb); !ok || !strings.Contains(reason, "MetalLB") {
-		t.Errorf("MetalLB: %v %q", ok, reason)
-	}
-	ours := metallb.DeepCopy()
-	ours.Spec.Template.Spec.Containers[0].Image = "docker.io/netconform/metallb-controller:v0.16.1"
-	if ok, reason := detectWith(t, detectLoadBalancer, ours); !ok || !strings.Contains(reason, "MetalLB") {
-		t.Errorf("netconform's MetalLB: %v %q", ok, reason)
-	}
-	cloud := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Spec: corev1.NodeSpec{ProviderID: "aws:///eu-west-1a/i-0abc"}}
-	if ok, reason := detectWith(t, detectLoadBalancer, cloud); !ok || !strings.Contains(reason, "aws") {
-		t.Errorf("cloud: %v %q", ok, reason)
-	}
-	kind := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Spec: corev1.NodeSpec{ProviderID: "kind://docker/nc/nc-worker"}}
-	if ok, reason := detectWith(t, detectLoadBalancer, kind); ok || !strings.Contains(reason, "MetalLB") {
-		t.Errorf("kind without MetalLB: %v %q", ok, reason)
 	}
 }
 

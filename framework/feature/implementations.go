@@ -35,69 +35,6 @@ func detectIngress(ctx context.Context, in Input, set Set) error {
 	return nil
 }
 
-// loadBalancers are the LoadBalancer implementations netconform knows, by
-// fragments of their controller's image (upstream's, and the one
-// netconform builds). Kubernetes itself has none: a Service of type
-// LoadBalancer stays pending unless one runs.
-var loadBalancers = []struct {
-	name   string
-	images []string
-}{
-	{"MetalLB", []string{"metallb/controller", "metallb-controller"}},
-	{"kube-vip cloud provider", []string{"kube-vip-cloud-provider"}},
-	{"cloud-provider-kind", []string{"cloud-provider-kind"}},
-}
-
-// cloudProviders implement LoadBalancer through their cloud controller
-// manager; nodes carry the provider's scheme in spec.providerID.
-var cloudProviders = []string{"aws", "gce", "azure", "openstack", "digitalocean", "hcloud", "linode", "oci", "ibm", "vsphere"}
-
-func detectLoadBalancer(ctx context.Context, in Input, set Set) error {
-	deps, err := in.Client.AppsV1().Deployments("").List(ctx, metav1.ListOptions{})
-	if forbidden(set, LoadBalancer, "Deployments", err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("listing Deployments: %w", err)
-	}
-	for _, d := range deps.Items {
-		for _, c := range d.Spec.Template.Spec.Containers {
-			for _, lb := range loadBalancers {
-				for _, image := range lb.images {
-					if strings.Contains(c.Image, image) {
-						set.Present(LoadBalancer, fmt.Sprintf("%s runs (Deployment %s/%s, image %s)", lb.name, d.Namespace, d.Name, c.Image))
-						return nil
-					}
-				}
-			}
-		}
-	}
-	nodes, err := in.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return fmt.Errorf("listing nodes: %w", err)
-	}
-	for _, n := range nodes.Items {
-		scheme, _, ok := strings.Cut(n.Spec.ProviderID, "://")
-		for _, p := range cloudProviders {
-			if ok && scheme == p {
-				set.Present(LoadBalancer, fmt.Sprintf("node %s has providerID %s: the %s cloud controller implements LoadBalancer", n.Name, n.Spec.ProviderID, p))
-				return nil
-			}
-		}
-	}
-	set.Missing(LoadBalancer, "no known LoadBalancer implementation runs (looked for the controllers of "+knownLoadBalancers()+
-		", and cloud providerIDs on nodes): Services of type LoadBalancer would stay pending")
-	return nil
-}
-
-func knownLoadBalancers() string {
-	names := make([]string, len(loadBalancers))
-	for i, lb := range loadBalancers {
-		names[i] = lb.name
-	}
-	return strings.Join(names, ", ")
-}
-
 // detectDualStack: dual-stack needs both families in the nodes' podCIDRs
 // and in the Service CIDRs.
 func detectDualStack(ctx context.Context, in Input, set Set) error {

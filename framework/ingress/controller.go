@@ -20,15 +20,6 @@ import (
 // class get (the admission plugin fills in ingressClassName).
 const DefaultClassAnnotation = "ingressclass.kubernetes.io/is-default-class"
 
-// known are the controllers netconform finds by their pods' labels; any
-// other is found through the images of the pods behind a Service.
-var known = map[string]struct{ name, podSelector string }{
-	"traefik.io/ingress-controller":        {"Traefik", "app.kubernetes.io/name=traefik"},
-	"haproxy-ingress.github.io/controller": {"HAProxy Ingress", "app.kubernetes.io/name=haproxy-ingress"},
-	"nginx.org/ingress-controller":         {"F5 NGINX Ingress Controller", "app.kubernetes.io/name=nginx-ingress"},
-	"k8s.io/ingress-nginx":                 {"ingress-nginx", "app.kubernetes.io/name=ingress-nginx"},
-}
-
 // Classes lists the cluster's IngressClass names, sorted.
 func Classes(ctx context.Context, cs kubernetes.Interface) ([]string, error) {
 	list, err := cs.NetworkingV1().IngressClasses().List(ctx, metav1.ListOptions{})
@@ -46,12 +37,14 @@ func Classes(ctx context.Context, cs kubernetes.Interface) ([]string, error) {
 // Pod is one controller replica.
 type Pod struct{ Name, Node, IP string }
 
-// Controller is what serves one IngressClass.
+// Controller is what serves one IngressClass on the cluster under test, as
+// found there; its Descriptor (DescriptorFor(Name)) is what netconform
+// knows of its kind.
 type Controller struct {
 	Class string
 	// Name is the controller's spec.controller value in the class.
 	Name string
-	// Product is a human name ("Traefik") when netconform knows it.
+	// Product is its descriptor's human name, when netconform knows it.
 	Product string
 	// Default is true when the class is marked default.
 	Default bool
@@ -82,17 +75,20 @@ func (c *Controller) String() string {
 }
 
 // Find resolves class to its controller: the IngressClass, the
-// controller's pods (by known labels, else by serviceRef "ns/name" or by
-// the pods behind a NodePort or LoadBalancer Service whose image names the
-// controller) and its Service.
+// controller's pods (by the labels its descriptor declares, else by
+// serviceRef "ns/name" or by the pods behind a NodePort or LoadBalancer
+// Service whose image names the controller) and its Service.
 func Find(ctx context.Context, cs kubernetes.Interface, class, serviceRef string) (*Controller, error) {
 	ic, err := cs.NetworkingV1().IngressClasses().Get(ctx, class, metav1.GetOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("IngressClass %s: %w", class, err)
 	}
 	c := &Controller{Class: class, Name: ic.Spec.Controller, Default: isDefault(ic)}
-	k, isKnown := known[c.Name]
-	c.Product = k.name
+	d := DescriptorFor(c.Name)
+	isKnown := d != nil && d.PodSelector != ""
+	if d != nil {
+		c.Product = d.Product
+	}
 	if serviceRef != "" {
 		ns, name, ok := strings.Cut(serviceRef, "/")
 		if !ok {
@@ -104,7 +100,7 @@ func Find(ctx context.Context, cs kubernetes.Interface, class, serviceRef string
 		return c, c.refreshPods(ctx, cs, labels.SelectorFromSet(c.Service.Spec.Selector).String(), ns)
 	}
 	if isKnown {
-		if err := c.refreshPods(ctx, cs, k.podSelector, ""); err != nil {
+		if err := c.refreshPods(ctx, cs, d.PodSelector, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -127,8 +123,14 @@ func Find(ctx context.Context, cs kubernetes.Interface, class, serviceRef string
 			if isKnown && (s.Namespace != c.Namespace || !selects(s, c.podLabels)) {
 				continue
 			}
-			if !isKnown && !c.imageMatches(ctx, cs, s) {
-				continue
+			if !isKnown {
+				match, err := c.imageMatches(ctx, cs, s)
+				if err != nil {
+					return c, err
+				}
+				if !match {
+					continue
+				}
 			}
 			c.Service = s
 			break
@@ -154,8 +156,8 @@ func (c *Controller) RefreshPods(ctx context.Context, cs kubernetes.Interface) e
 	if c.Service != nil {
 		return c.refreshPods(ctx, cs, labels.SelectorFromSet(c.Service.Spec.Selector).String(), c.Service.Namespace)
 	}
-	if k, ok := known[c.Name]; ok {
-		return c.refreshPods(ctx, cs, k.podSelector, c.Namespace)
+	if d := DescriptorFor(c.Name); d != nil && d.PodSelector != "" {
+		return c.refreshPods(ctx, cs, d.PodSelector, c.Namespace)
 	}
 	return nil
 }
@@ -192,24 +194,24 @@ func selects(s *corev1.Service, podLabels map[string]string) bool {
 // imageMatches: a Service of an unknown controller is one whose pods run
 // an image named like the first label of the controller's domain
 // ("contour" for projectcontour.io/ingress-controller).
-func (c *Controller) imageMatches(ctx context.Context, cs kubernetes.Interface, s *corev1.Service) bool {
+func (c *Controller) imageMatches(ctx context.Context, cs kubernetes.Interface, s *corev1.Service) (bool, error) {
 	hint := strings.Split(strings.Split(c.Name, "/")[0], ".")[0]
 	hint = strings.TrimPrefix(hint, "project")
 	if hint == "" {
-		return false
+		return false, nil
 	}
 	pods, err := cs.CoreV1().Pods(s.Namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(s.Spec.Selector).String()})
 	if err != nil {
-		return false
+		return false, fmt.Errorf("%s: listing the pods behind Service %s/%s: %w", c, s.Namespace, s.Name, err)
 	}
 	for _, p := range pods.Items {
 		for _, ct := range p.Spec.Containers {
 			if strings.Contains(ct.Image, hint) {
-				return true
+				return true, nil
 			}
 		}
 	}
-	return false
+	return false, nil
 }
 
 func isDefault(ic *networkingv1.IngressClass) bool {

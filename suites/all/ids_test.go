@@ -26,7 +26,7 @@ var idPattern = regexp.MustCompile(`^[a-z0-9]+([.-][a-z0-9]+)*$`)
 // spec tree is walked by a Ginkgo dry run: no cluster, no spec runs.
 func TestEverySpecHasOneUniqueID(t *testing.T) {
 	t.Setenv("KUBECONFIG", "")
-	if err := flag.Set("ingress-class", "traefik,haproxy-ingress"); err != nil {
+	if err := flag.Set("ingress-class", "class-a,class-b"); err != nil {
 		t.Fatal(err)
 	}
 	if err := Register(); err != nil {

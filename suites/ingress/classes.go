@@ -3,11 +3,14 @@ package ingress
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"sort"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/kube"
@@ -46,7 +49,8 @@ func Register() error {
 var registered bool
 
 // classController maps each class found before the run to its
-// controller, for specs only one controller can take (a Traefik switch).
+// controller, for specs only some controllers can take (a descriptor's
+// Break).
 var classController = map[string]string{}
 
 func suiteClasses() ([]string, error) {
@@ -85,10 +89,18 @@ func clusterClasses() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := cl.Clientset.NetworkingV1().IngressClasses().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		// Preflight reports it (Ingress unsupported: forbidden, say).
+	return listClasses(ctx, cl.Clientset)
+}
+
+// listClasses lists the IngressClasses and records their controllers.
+func listClasses(ctx context.Context, cs kubernetes.Interface) ([]string, error) {
+	list, err := cs.NetworkingV1().IngressClasses().List(ctx, metav1.ListOptions{})
+	if apierrors.IsForbidden(err) {
+		// Preflight reports Ingress unsupported, naming the permission.
 		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing IngressClasses to make one container of specs each: %w", err)
 	}
 	var classes []string
 	for _, c := range list.Items {

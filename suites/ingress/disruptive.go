@@ -8,10 +8,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	appsv1 "k8s.io/api/apps/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netconform/netconform/framework/addon"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/ingress"
 	"github.com/netconform/netconform/framework/timeouts"
@@ -85,31 +82,6 @@ func containsBehaviour(bs []ingress.Behaviour, b ingress.Behaviour) bool {
 	return false
 }
 
-// deployment returns the controller's Deployment and a way to update it,
-// retried on conflicts, under the caller's context (a repair runs in a
-// cleanup, after the spec's own context has ended).
-func deployment(ctx context.Context, s *scene) (*appsv1.Deployment, func(context.Context, func(*appsv1.Deployment))) {
-	GinkgoHelper()
-	name, err := s.ctl.Deployment(ctx, s.cl.Clientset)
-	Expect(err).NotTo(HaveOccurred())
-	deps := s.cl.Clientset.AppsV1().Deployments(s.ctl.Namespace)
-	d, err := deps.Get(ctx, name, metav1.GetOptions{})
-	Expect(err).NotTo(HaveOccurred())
-	update := func(ctx context.Context, change func(*appsv1.Deployment)) {
-		GinkgoHelper()
-		Eventually(ctx, func() error {
-			d, err := deps.Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			change(d)
-			_, err = deps.Update(ctx, d, metav1.UpdateOptions{})
-			return err
-		}).WithTimeout(timeouts.Current.Probe).Should(Succeed())
-	}
-	return d, update
-}
-
 func describeDisruptive(class string) {
 	// They break one controller, which only its own class's specs rely
 	// on: Confined, beside the proofs of other scopes, one after the other
@@ -120,23 +92,25 @@ func describeDisruptive(class string) {
 		It("fails every conformance check, naming the controller and its pods, when the controller is scaled to 0", e2e.ID("ingress", classID(class), "broken-controller-zero"), func(ctx SpecContext) {
 			all := prepare(ctx, class)
 			Expect(all).NotTo(BeEmpty())
-			ctl := all[0].s.ctl
-			d, update := deployment(ctx, all[0].s)
-			replicas := *d.Spec.Replicas
-			By(fmt.Sprintf("scaling Deployment %s/%s from %d to 0", d.Namespace, d.Name, replicas))
-			update(ctx, func(d *appsv1.Deployment) { d.Spec.Replicas = new(int32) })
-			DeferCleanup(func(ctx SpecContext) {
-				update(ctx, func(d *appsv1.Deployment) { d.Spec.Replicas = &replicas })
-				Expect(all[0].s.cl.WaitDeployment(ctx, d.Namespace, d.Name, timeouts.Current.Rollout)).To(Succeed())
-				By("after the repair the checks pass again")
-				for _, p := range all {
-					Eventually(ctx, p.checkIn(ctx)).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
-				}
-			})
-			// Every case at once: with no controller pod left, MetalLB soon
-			// stops announcing the address, and a request to it then times
-			// out (IngressAnswer) instead of being refused. One case after
-			// the other, the twelve took up to 56 s here.
+			s := all[0].s
+			ctl := s.ctl
+			stopped, err := ingress.Stop(ctx, s.cl, ctl)
+			if stopped.Repair != nil {
+				DeferCleanup(func(ctx SpecContext) {
+					Expect(stopped.Repair(ctx)).To(Succeed())
+					By("after the repair the checks pass again")
+					for _, p := range all {
+						Eventually(ctx, p.checkIn(ctx)).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
+					}
+				})
+			}
+			Expect(err).NotTo(HaveOccurred())
+			By(fmt.Sprintf("scaled Deployment %s/%s from %d to 0", stopped.Namespace, stopped.Deployment, stopped.Replicas))
+			// Every case at once: with no controller pod left, the
+			// LoadBalancer implementation soon stops announcing the
+			// address, and a request to it then times out (IngressAnswer)
+			// instead of being refused. One case after the other, the
+			// twelve took up to 56 s.
 			failures := make([]string, len(all))
 			Eventually(ctx, func() []ingress.Behaviour {
 				observeFailures(all, failures)
@@ -159,35 +133,47 @@ func describeDisruptive(class string) {
 			}
 		})
 
-		// Only Traefik has a switch that breaks Prefix matching on purpose
-		// (off by default in Traefik: /foo then also matches /foobar).
-		if classController[class] != addon.Traefik.Controller {
-			return
+		// A controller whose descriptor declares a switch that loosens its
+		// Prefix matching gets the spec in the switch's words; any other
+		// gets it NotSupported, with the reason.
+		text := "fails the Prefix check, naming /foobar, when the controller's Prefix matching is loosened on purpose"
+		if brk, why := ingress.BreakOf(classController[class], ingress.PrefixPaths); why == "" {
+			text = "fails the Prefix check, naming /foobar, when " + brk.What
 		}
-		It("fails the Prefix check, naming /foobar, when Traefik's strict prefix matching is off", e2e.ID("ingress", classID(class), "broken-strict-prefix-off"), func(ctx SpecContext) {
-			only := prepare(ctx, class, ingress.PrefixPaths)
-			Expect(only).To(HaveLen(1))
-			p := only[0]
-			foo := p.s.backend("foo")
-			strict, err := addon.TraefikStrictPrefix(ctx, p.s.cl)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(strict).To(BeTrue(), "%s runs without %s=true: the Prefix spec passed only by chance", p.s.ctl, addon.TraefikStrictPrefixFlag)
-			By("turning strict prefix matching off: " + addon.TraefikStrictPrefixFlag + "=false")
-			Expect(addon.SetTraefikStrictPrefix(ctx, p.s.cl, false)).To(Succeed())
-			DeferCleanup(func(ctx SpecContext) {
-				Expect(addon.SetTraefikStrictPrefix(ctx, p.s.cl, true)).To(Succeed())
-				By("after the repair the Prefix check passes again")
-				Eventually(ctx, p.checkIn(ctx)).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
-			})
-			// Until the restarted Traefik serves, every request is refused
-			// (the Service has no ready endpoint; Cilium refuses at once):
-			// wait for the failure of the new configuration, /foobar served.
-			var failure string
-			Eventually(ctx, func() string { failure = e2e.Failure(p.check); return failure }).
-				WithTimeout(timeouts.Current.IngressRoute).Should(MatchRegexp(`/foobar Host \S+ from .*saw status 200, from backend `+regexp.QuoteMeta(foo.Namespace+"/"+foo.Pod)+` `),
-				"the failure does not say /foobar reached %s", foo)
-			AddReportEntry("failure", failure)
-			Expect(failure).To(ContainSubstring("Prefix /foo must not match /foobar"))
-		})
+		It(text, e2e.ID("ingress", classID(class), "broken-strict-prefix-off"), func(ctx SpecContext) { prefixProof(ctx, class) })
 	})
+}
+
+// prefixProof breaks Prefix matching by path element with the switch the
+// class's controller declares, and shows the Prefix check then fails on
+// /foobar; the repair puts the switch back.
+func prefixProof(ctx SpecContext, class string) {
+	GinkgoHelper()
+	brk, why := ingress.BreakOf(newScene(ctx, class).ctl.Name, ingress.PrefixPaths)
+	if why != "" {
+		e2e.NotSupported(why)
+	}
+	only := prepare(ctx, class, ingress.PrefixPaths)
+	Expect(only).To(HaveLen(1))
+	p := only[0]
+	foo := p.s.backend("foo")
+	By("breaking Prefix matching: " + brk.What)
+	repair, err := brk.Apply(ctx, p.s.cl, p.s.ctl)
+	if repair != nil {
+		DeferCleanup(func(ctx SpecContext) {
+			Expect(repair(ctx)).To(Succeed())
+			By("after the repair the Prefix check passes again")
+			Eventually(ctx, p.checkIn(ctx)).WithTimeout(timeouts.Current.IngressRoute).Should(Succeed())
+		})
+	}
+	Expect(err).NotTo(HaveOccurred())
+	// Until the reconfigured controller serves, every request may be
+	// refused (the Service has no ready endpoint; Cilium refuses at once):
+	// wait for the failure of the new configuration, /foobar served.
+	var failure string
+	Eventually(ctx, func() string { failure = e2e.Failure(p.check); return failure }).
+		WithTimeout(timeouts.Current.IngressRoute).Should(MatchRegexp(`/foobar Host \S+ from .*saw status 200, from backend `+regexp.QuoteMeta(foo.Namespace+"/"+foo.Pod)+` `),
+		"the failure does not say /foobar reached %s", foo)
+	AddReportEntry("failure", failure)
+	Expect(failure).To(ContainSubstring("Prefix /foo must not match /foobar"))
 }

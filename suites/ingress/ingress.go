@@ -228,8 +228,8 @@ var cases = []ingressCase{
 		behaviour: ingress.StatusAddress,
 		id:        "status-address",
 		text:      "publishes in status.loadBalancer an address that answers",
-		// haproxy-ingress publishes Ingress status once a minute (its
-		// status sync, a fixed 60 s period).
+		// A controller may publish Ingress status only periodically (one
+		// of those netconform installs syncs it every 60 s).
 		first: true,
 		gate: func(s *scene) string {
 			// A controller behind a LoadBalancer Service publishes that

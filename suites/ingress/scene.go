@@ -334,24 +334,8 @@ func (s *scene) checkThrough(ctx context.Context, entries []ingress.Entry, route
 			return
 		}
 		g.Expect(false).To(BeTrue(), "%s does not route as the Ingress API requires (%d of %d requests; client pod %s on %s):\n  - %s",
-			s.describeController(ctx), len(failures), len(routes)*len(entries), s.client.Name, s.client.Spec.NodeName, strings.Join(failures, "\n  - "))
+			ingress.Diagnose(ctx, s.cl, s.ctl), len(failures), len(routes)*len(entries), s.client.Name, s.client.Spec.NodeName, strings.Join(failures, "\n  - "))
 	}
-}
-
-// describeController names the controller as found, and its pods now:
-// after a scale to zero the message must still say whose pods are gone.
-func (s *scene) describeController(ctx context.Context) string {
-	now := *s.ctl
-	if err := now.RefreshPods(ctx, s.cl.Clientset); err != nil {
-		return s.ctl.String() + " (pods now: " + err.Error() + ")"
-	}
-	if len(now.Pods) == 0 {
-		return s.ctl.String() + " — now no controller pod runs"
-	}
-	if len(now.Pods) != len(s.ctl.Pods) || now.Pods[0].Name != s.ctl.Pods[0].Name {
-		return s.ctl.String() + " — now " + now.String()
-	}
-	return s.ctl.String()
 }
 
 // expectRoutes waits, within the named bound for an Ingress to take

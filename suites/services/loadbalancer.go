@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os/exec"
@@ -10,18 +11,17 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	appsv1 "k8s.io/api/apps/v1"
+	"github.com/onsi/gomega/types"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	"github.com/netconform/netconform/fixtures"
-	"github.com/netconform/netconform/framework/addon"
 	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/e2e"
 	"github.com/netconform/netconform/framework/feature"
 	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/loadbalancer"
 	"github.com/netconform/netconform/framework/probe"
 	"github.com/netconform/netconform/framework/timeouts"
 )
@@ -36,11 +36,10 @@ type loadBalancer struct {
 }
 
 // describe names, for a failure, who should have served the Service: the
-// implementation's state (MetalLB's controller, speakers and announcing
-// node when it is installed), what programs Service IPs on the nodes, and
-// whether each endpoint answers.
+// implementation's state (as its descriptor diagnoses it), what programs
+// Service IPs on the nodes, and whether each endpoint answers.
 func (lb loadBalancer) describe(ctx context.Context) string {
-	impl := addon.DescribeMetalLB(ctx, lb.cl, lb.svc).String()
+	impl := loadbalancer.Describe(ctx, lb.cl, lb.svc).String()
 	if _, reason := e2e.Current.Features.Supports(feature.LoadBalancer); reason != "" {
 		impl += "; detected at the start of the run: " + reason
 	}
@@ -66,7 +65,7 @@ func loadBalancerAddress(ctx context.Context, cl *kube.Client, svc *corev1.Servi
 
 // awaitAddress waits for the address the implementation writes in svc's
 // status.loadBalancer. No address within the bound fails the spec, naming
-// the implementation's state, unless no implementation runs (MetalLB is
+// the implementation's state, unless no implementation runs (one is
 // installed but its controller has no ready pod): then it returns why the
 // feature is not supported.
 func awaitAddress(ctx context.Context, cl *kube.Client, svc *corev1.Service) (lb loadBalancer, unsupported string) {
@@ -86,7 +85,7 @@ func awaitAddress(ctx context.Context, cl *kube.Client, svc *corev1.Service) (lb
 		return lb, ""
 	}
 	msg := fmt.Sprintf("Service %s/%s of type LoadBalancer got no address in status.loadBalancer within %s: %s", svc.Namespace, svc.Name, bound, lb.describe(ctx))
-	if metallb := addon.DescribeMetalLB(ctx, cl, svc); metallb.Installed && !metallb.Assigning {
+	if impl := loadbalancer.Describe(ctx, cl, svc); impl.Installed && !impl.Assigning {
 		return lb, "no LoadBalancer implementation runs: " + msg
 	}
 	Fail(msg)
@@ -164,14 +163,19 @@ func (lb loadBalancer) answeredBy(ctx context.Context, g Gomega, n int) []string
 	return out
 }
 
-// inPool checks, where the cluster carries netconform's MetalLB pool, that
-// the address comes from it.
+// inPool checks, where the implementation can tell its pool (the pool
+// netconform gave it on a cluster it made), that the address comes from it.
 func (lb loadBalancer) inPool(ctx context.Context) {
 	GinkgoHelper()
-	pool, ok, err := addon.InstalledPool(ctx, lb.cl)
+	impl, err := loadbalancer.Detect(ctx, lb.cl.Clientset)
+	Expect(err).NotTo(HaveOccurred())
+	if impl == nil || impl.Pool == nil {
+		return
+	}
+	pool, ok, err := impl.Pool(ctx, lb.cl)
 	Expect(err).NotTo(HaveOccurred())
 	if ok {
-		Expect(pool.Contains(netip.MustParseAddr(lb.ip))).To(BeTrue(), "Service %s/%s got %s, outside MetalLB's pool %s", lb.svc.Namespace, lb.svc.Name, lb.ip, pool)
+		Expect(pool.Contains(netip.MustParseAddr(lb.ip))).To(BeTrue(), "Service %s/%s got %s, outside %s's pool %s", lb.svc.Namespace, lb.svc.Name, lb.ip, impl.Name, pool)
 	}
 }
 
@@ -279,70 +283,64 @@ func flushNeighbour(ctx context.Context, ip string) {
 	Expect(err).NotTo(HaveOccurred(), "ip neigh flush to %s on the runner's host: %s", ip, out)
 }
 
-// This spec removes MetalLB's speakers and shows the LoadBalancer check
-// then fails, naming them; it puts the speakers back afterwards.
+// Each implementation whose descriptor declares a Break gets a spec that
+// takes that part away and shows the LoadBalancer check then fails,
+// naming it; the part is put back afterwards.
 var _ = Describe("A Service of type LoadBalancer, broken on purpose,", Label("services", e2e.Disruptive, e2e.FeatureLoadBalancer), func() {
-	It("is reported unreachable, naming MetalLB's missing speaker, when the speaker DaemonSet is removed", e2e.ID("svc-lb-broken-implementation"), func(ctx SpecContext) {
-		e2e.Requires(feature.LoadBalancer)
-		cl := e2e.Cluster
-		saved, err := addon.MetalLBSpeakers(ctx, cl)
-		Expect(err).NotTo(HaveOccurred())
-		if saved == nil {
-			e2e.NotSupported("no MetalLB speaker DaemonSet to remove: " + addon.DescribeMetalLB(ctx, cl, nil).String())
+	for _, d := range loadbalancer.Descriptors() {
+		brk, _ := d.BreakOf()
+		if brk == nil {
+			continue
 		}
-		ns := e2e.Namespace(ctx, cl, "lb-disrupt")
-		svc := e2e.Create(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.OfType(corev1.ServiceTypeLoadBalancer)))
-		e2e.DeployAll(ctx, cl, backendPods(ctx, ns, "web", 1)...)
-		lb := loadBalancerAddress(ctx, cl, svc)
-		check := lb.answers(ctx, "web-")
-		By("the check passes on the intact cluster")
-		Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
+		It("is reported unreachable, naming "+brk.Names+", when "+brk.What, e2e.ID("svc-lb-broken", strings.ToLower(d.Name)), func(ctx SpecContext) {
+			e2e.Requires(feature.LoadBalancer)
+			cl := e2e.Cluster
+			impl, err := loadbalancer.Detect(ctx, cl.Clientset)
+			Expect(err).NotTo(HaveOccurred())
+			if impl == nil || impl.Descriptor != d {
+				e2e.NotSupported(fmt.Sprintf("the proof breaks %s, and the cluster's LoadBalancer implementation is another: %s", d.Name, loadbalancer.Describe(ctx, cl, nil)))
+			}
+			ns := e2e.Namespace(ctx, cl, "lb-disrupt")
+			svc := e2e.Create(ctx, cl, fixtures.AgentService("web", ns, "web", fixtures.OfType(corev1.ServiceTypeLoadBalancer)))
+			e2e.DeployAll(ctx, cl, backendPods(ctx, ns, "web", 1)...)
+			lb := loadBalancerAddress(ctx, cl, svc)
+			check := lb.answers(ctx, "web-")
+			By("the check passes on the intact cluster")
+			Eventually(ctx, check).WithTimeout(timeouts.Current.Probe).Should(Succeed())
 
-		announced, err := addon.AnnouncedServices(ctx, cl, saved.Namespace)
-		Expect(err).NotTo(HaveOccurred())
-		speakers := cl.Clientset.AppsV1().DaemonSets(saved.Namespace)
-		By("deleting the speaker DaemonSet " + saved.Namespace + "/" + saved.Name + " and its pods")
-		Expect(speakers.Delete(ctx, saved.Name, metav1.DeleteOptions{PropagationPolicy: ptr.To(metav1.DeletePropagationForeground)})).To(Succeed())
-		DeferCleanup(restoreSpeakers, saved, lb, announced)
-		Eventually(ctx, func(g Gomega) {
-			_, err := speakers.Get(ctx, saved.Name, metav1.GetOptions{})
-			g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "speaker DaemonSet still there: %v", err)
-		}).WithTimeout(timeouts.Current.Rollout).Should(Succeed())
+			By("breaking " + d.Name + ": " + brk.What)
+			repair, err := brk.Apply(ctx, cl)
+			if repair != nil {
+				DeferCleanup(restoreImplementation, repair, lb)
+			}
+			if errors.Is(err, loadbalancer.ErrNothingToBreak) {
+				e2e.NotSupported(err.Error())
+			}
+			Expect(err).NotTo(HaveOccurred())
 
-		By("the runner's host forgets who held " + lb.ip)
-		flushNeighbour(ctx, lb.ip)
-		var failure string
-		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(timeouts.Current.Probe).
-			Should(And(ContainSubstring(lb.where(fixtures.ServiceTCPPort)), ContainSubstring("MetalLB"), ContainSubstring("speaker not running"),
-				ContainSubstring("no node announces")), "the failure must point at MetalLB's speaker")
-		AddReportEntry("the conformance check's failure", failure)
-	})
+			By("the runner's host forgets who held " + lb.ip)
+			flushNeighbour(ctx, lb.ip)
+			names := []types.GomegaMatcher{ContainSubstring(lb.where(fixtures.ServiceTCPPort))}
+			for _, e := range brk.Expect {
+				names = append(names, ContainSubstring(e))
+			}
+			var failure string
+			Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(timeouts.Current.Probe).
+				Should(And(names...), "the failure must point at %s", brk.Names)
+			AddReportEntry("the conformance check's failure", failure)
+		})
+	}
 })
 
-// restoreSpeakers recreates the speaker DaemonSet as it was and waits
-// until the Service answers on its address again, and every other Service
-// announced before (an Ingress controller's) is announced again: the
-// cluster must be left as the spec found it.
-func restoreSpeakers(ctx SpecContext, saved *appsv1.DaemonSet, lb loadBalancer, before map[string]string) {
+// restoreImplementation puts back what the proof took away, which waits
+// until the implementation serves as before (every Service it announced
+// announced again: the cluster must be left as the spec found it), and
+// until the Service answers on its address again.
+func restoreImplementation(ctx SpecContext, repair loadbalancer.Repair, lb loadBalancer) {
 	GinkgoHelper()
-	recreateDaemonSet(ctx, lb.cl, saved, "MetalLB's speaker")
-	Eventually(ctx, func(g Gomega) {
-		now, err := addon.AnnouncedServices(ctx, lb.cl, saved.Namespace)
-		g.Expect(err).NotTo(HaveOccurred())
-		var lost []string
-		for svc, node := range before {
-			ns, name, _ := strings.Cut(svc, "/")
-			if _, err := lb.cl.Clientset.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{}); apierrors.IsNotFound(err) {
-				continue // deleted meanwhile: nothing to announce
-			}
-			if now[svc] == "" {
-				lost = append(lost, svc+" (announced by "+node+" before)")
-			}
-		}
-		g.Expect(lost).To(BeEmpty(), "LoadBalancer Services no MetalLB speaker announces since the speakers' return")
-	}).WithTimeout(timeouts.Current.Rollout).Should(Succeed())
+	Expect(repair(ctx)).To(Succeed(), "putting the LoadBalancer implementation back: the cluster needs it")
 	// The spec left the host's entry for the address failed: start clean,
 	// as a client that never tried during the outage would.
 	flushNeighbour(ctx, lb.ip)
-	Eventually(ctx, lb.answers(ctx, "web-")).WithTimeout(timeouts.Current.Rollout).Should(Succeed(), "%s after the speaker's return", lb.where(fixtures.ServiceTCPPort))
+	Eventually(ctx, lb.answers(ctx, "web-")).WithTimeout(timeouts.Current.Rollout).Should(Succeed(), "%s after the repair", lb.where(fixtures.ServiceTCPPort))
 }

@@ -7,11 +7,13 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netconform/netconform/framework/agent"
 	"github.com/netconform/netconform/framework/kube"
+	"github.com/netconform/netconform/framework/report"
 )
 
 // checkFailure carries a Gomega failure out of a check run by Failure.
@@ -86,3 +88,12 @@ func (s *NodeShell) InPod(ctx context.Context, namespace, name string, command .
 }
 
 func (s *NodeShell) String() string { return fmt.Sprintf("node %s", s.pod.Spec.NodeName) }
+
+// ExpectHeadline asserts that a failure's headline — its first line in
+// every summary, the terminal's, the HTML page's and report failures' —
+// names the cause: a Disruptive proof broke the cluster on purpose and
+// knows what that cause is.
+func ExpectHeadline(failure string, cause types.GomegaMatcher) {
+	GinkgoHelper()
+	Expect(report.Headline(failure)).To(cause, "the headline of the failure does not name its cause; the whole failure:\n%s", failure)
+}

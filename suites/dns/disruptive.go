@@ -55,6 +55,7 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(timeouts.Current.Probe).
 			Should(And(Or(ContainSubstring(string(probe.TimedOut)), ContainSubstring(string(probe.Refused))),
 				ContainSubstring("Service kube-dns has no endpoints")), "the failure must name the cause")
+		e2e.ExpectHeadline(failure, ContainSubstring("Service kube-dns has no endpoints"))
 		AddReportEntry("the conformance check's failure", failure)
 	})
 
@@ -107,6 +108,7 @@ var _ = Describe("Cluster DNS, broken on purpose,", Label("dns", e2e.Disruptive)
 				ContainSubstring(fmt.Sprintf("%s:53 (%s, ready, node %s) does not answer: TimedOut", victim.Status.PodIP, victim.Name, victim.Spec.NodeName)),
 				ContainSubstring(fmt.Sprintf("%s:53 (%s, ready, node %s) answers for", ready[1].Status.PodIP, ready[1].Name, ready[1].Spec.NodeName))),
 				"the failure must name the broken replica and the working one")
+		e2e.ExpectHeadline(failure, ContainSubstring(fmt.Sprintf("1 of %d DNS replicas are broken", len(ready))))
 		AddReportEntry("the conformance check's failure", failure)
 	})
 })

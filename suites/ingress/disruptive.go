@@ -130,6 +130,7 @@ func describeDisruptive(class string) {
 					Expect(failure).To(ContainSubstring(pod.Name), "%s: the failure does not name controller pod %s", p.c.behaviour, pod.Name)
 				}
 				Expect(failure).To(ContainSubstring("now no controller pod runs"), "%s: the failure does not say the controller is gone", p.c.behaviour)
+				e2e.ExpectHeadline(failure, And(ContainSubstring("IngressClass "+ctl.Class), ContainSubstring("no controller pod runs")))
 			}
 		})
 
@@ -176,4 +177,5 @@ func prefixProof(ctx SpecContext, class string) {
 		"the failure does not say /foobar reached %s", foo)
 	AddReportEntry("failure", failure)
 	Expect(failure).To(ContainSubstring("Prefix /foo must not match /foobar"))
+	e2e.ExpectHeadline(failure, ContainSubstring("/foobar"))
 }

@@ -54,6 +54,7 @@ var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disrup
 					return violations
 				}).WithTimeout(timeouts.Current.Converge).Should(ContainSubstring("cells differ"), "%s: the matrix must differ from what its policies demand", c.step(s))
 				AddReportEntry("violations: "+c.name+", "+s.name, violations)
+				e2e.ExpectHeadline(violations, ContainSubstring("differs from the policies"))
 				if desc.DiagnosePolicy != nil && !diagnosed {
 					// The CNI's own account of a violating cell: with
 					// enforcement off, the destination enforces nothing.

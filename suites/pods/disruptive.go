@@ -68,6 +68,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		Expect(failure).To(And(
 			ContainSubstring("pod "+agent.Pod.Name+" on "+broken+" → pod "),
 			MatchRegexp(regexp.QuoteMeta(broken)+`'s node IP\), not `+regexp.QuoteMeta(agent.IP)+": "+regexp.QuoteMeta(broken)+"'s traffic is source-NATed")), "the failure must name the node and the address seen")
+		e2e.ExpectHeadline(failure, And(ContainSubstring(broken), ContainSubstring("source-NATed")))
 		AddReportEntry("the conformance check's failure", failure)
 	})
 
@@ -92,6 +93,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		failure := expectOnly(ctx, m, breakage{LargePackets, [][2]string{{broken, other}}}, checks)
 		Expect(failure).To(And(MatchRegexp(`UDP: a \d+-byte payload \(`+broken+`'s pod interface \S+ has MTU \d+(, its routes MTU \d+)?\) did not cross: timed out`),
 			MatchRegexp(`HTTP: a 4194304-byte payload \(`+broken+`'s pod interface \S+ has MTU \d+(, its routes MTU \d+)?\) did not cross`)))
+		e2e.ExpectHeadline(failure, And(ContainSubstring(broken), ContainSubstring("MTU")))
 		AddReportEntry("the conformance check's failure", failure)
 	})
 
@@ -117,6 +119,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 		// take the same route, so both directions of the pair fail.
 		failure := expectOnly(ctx, m, breakage{PodMesh, [][2]string{{broken, other}, {other, broken}}}, PodMesh)
 		Expect(failure).To(ContainSubstring(fmt.Sprintf("on %s → pod %s on %s, TCP: timed out", broken, e2e.MeshAgent(m, other).Pod.Name, other)))
+		e2e.ExpectHeadline(failure, And(ContainSubstring(broken), ContainSubstring(other)))
 		AddReportEntry("the conformance check's failure", failure)
 	})
 })
@@ -143,6 +146,7 @@ var _ = Describe("Pod networking, broken on purpose,", Label("pods", e2e.Disrupt
 
 		failure := expectOnly(ctx, m, breakage{NodeMesh[:2], [][2]string{{broken, other}}}, NodeMesh)
 		Expect(failure).To(ContainSubstring(fmt.Sprintf("node %s (hostNetwork pod host-%s) → pod %s on %s, TCP: timed out", broken, broken, e2e.MeshAgent(m, other).Pod.Name, other)))
+		e2e.ExpectHeadline(failure, And(ContainSubstring(broken), ContainSubstring(other)))
 		AddReportEntry("the conformance check's failure", failure)
 	})
 })

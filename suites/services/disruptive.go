@@ -97,6 +97,7 @@ var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptiv
 		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(timeouts.Current.Probe).
 			Should(And(ContainSubstring("no kube-proxy DaemonSet"), ContainSubstring(svc.Spec.ClusterIP),
 				ContainSubstring("answers client directly")), "the failure must point at the proxy, not at the endpoints")
+		e2e.ExpectHeadline(failure, ContainSubstring("kube-proxy"))
 		AddReportEntry("the conformance check's failure", failure)
 	})
 })
@@ -164,6 +165,7 @@ var _ = Describe("Services, broken on purpose,", Label("services", e2e.Disruptiv
 		Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(timeouts.Current.Probe).
 			Should(And(ContainSubstring("pod self on "+nodes[0]+" → its own Service self"), ContainSubstring("TimedOut"),
 				ContainSubstring("did not come back to the pod it left (hairpin)")), "the failure must name hairpin")
+		e2e.ExpectHeadline(failure, ContainSubstring("hairpin"))
 		Expect(e2e.Failure(unrelated)).To(BeEmpty(), "a neighbour on the same node still reaches the Service")
 		AddReportEntry("the conformance check's failure", failure)
 	})

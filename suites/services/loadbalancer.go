@@ -327,6 +327,7 @@ var _ = Describe("A Service of type LoadBalancer, broken on purpose,", Label("se
 			var failure string
 			Eventually(ctx, func() string { failure = e2e.Failure(check); return failure }).WithTimeout(timeouts.Current.Probe).
 				Should(And(names...), "the failure must point at %s", brk.Names)
+			e2e.ExpectHeadline(failure, ContainSubstring(brk.Expect[0]))
 			AddReportEntry("the conformance check's failure", failure)
 		})
 	}

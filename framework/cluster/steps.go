@@ -103,6 +103,18 @@ func RegisterAddOn(a AddOn) {
 	addOns[a.Name()] = a
 }
 
+// RegisterInstall registers what an implementation (an Ingress
+// controller, a LoadBalancer) installs: its images in the catalog, and its
+// add-on when it has one.
+func RegisterInstall(imgs []images.Image, a AddOn) {
+	for _, img := range imgs {
+		images.Register(img)
+	}
+	if a != nil {
+		RegisterAddOn(a)
+	}
+}
+
 // KnownAddOns lists the registered add-ons, sorted.
 func KnownAddOns() []string {
 	addOnsMu.Lock()

@@ -72,12 +72,7 @@ func Register(d Descriptor) {
 		panic(fmt.Sprintf("Ingress controller %+v: a descriptor needs a product name and its IngressClass controller", d))
 	}
 	descriptors = append(descriptors, &d)
-	for _, img := range d.Images {
-		images.Register(img)
-	}
-	if d.Install != nil {
-		cluster.RegisterAddOn(d.Install)
-	}
+	cluster.RegisterInstall(d.Images, d.Install)
 }
 
 // Descriptors lists the registered controllers, in registration order.

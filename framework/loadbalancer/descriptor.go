@@ -93,12 +93,7 @@ func Register(d Descriptor) {
 		panic(fmt.Sprintf("LoadBalancer implementation %q: a descriptor needs its controller's image fragments", d.Name))
 	}
 	descriptors = append(descriptors, &d)
-	for _, img := range d.Images {
-		images.Register(img)
-	}
-	if d.Install != nil {
-		cluster.RegisterAddOn(d.Install)
-	}
+	cluster.RegisterInstall(d.Images, d.Install)
 }
 
 // Descriptors lists the registered implementations, in registration order.

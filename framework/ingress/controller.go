@@ -245,7 +245,7 @@ func findPort(s *corev1.Service, names []string, number int32) (corev1.ServicePo
 // Entry is one way a request reaches the controller.
 type Entry struct {
 	// Name says from where and through what, for failure messages:
-	// "the runner's host → NodePort 172.18.0.3:31080 (node nc-ing-worker)".
+	// "the runner's host → NodePort 172.18.0.3:31080 (node kind-worker)".
 	Name string
 	// InCluster entries are probed from a pod, the others from the runner.
 	InCluster bool

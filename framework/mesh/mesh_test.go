@@ -257,7 +257,7 @@ func TestShortNames(t *testing.T) {
 		nodes []string
 		want  string
 	}{
-		{[]string{"nc-h14-control-plane", "nc-h14-worker", "nc-h14-worker2"}, "control-plane worker worker2"},
+		{[]string{"demo-control-plane", "demo-worker", "demo-worker2"}, "control-plane worker worker2"},
 		{[]string{"worker", "worker2"}, "worker worker2"},
 		{[]string{"a.example.com", "b.example.com"}, "a.example.com b.example.com"},
 		{[]string{"only"}, "only"},

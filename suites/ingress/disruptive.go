@@ -31,7 +31,7 @@ func (p prepared) checkIn(ctx context.Context) func(Gomega) {
 // prepare sets up every case the controller is held to (gated and
 // profiled ones left out) and waits until each one's routes hold. The
 // cases' pods all start before any is waited for: one case after the
-// other, 12 cases took about a minute here.
+// other, 12 cases took about a minute (docs/performance.md).
 func prepare(ctx context.Context, class string, only ...ingress.Behaviour) []prepared {
 	GinkgoHelper()
 	var out []prepared

@@ -28,7 +28,7 @@ var registryEnvErr error
 func init() {
 	flag.Var(registryFlag{}, "image-registry", "registry (host[:port][/path]) holding the images the suites start — "+
 		images.Ref(images.Agent)+" and the Disruptive specs' "+images.Ref(images.NetTools)+" — under their own paths, "+
-		"e.g. reg.example:5000 for reg.example:5000/netconform/agent (push them with "netconform images push --registry R"; also $"+EnvImageRegistry+")")
+		"e.g. reg.example:5000 for reg.example:5000/netconform/agent (push them with: netconform images push --registry R; also $"+EnvImageRegistry+")")
 	if env := os.Getenv(EnvImageRegistry); env != "" {
 		if err := images.SetRegistry(env); err != nil {
 			registryEnvErr = fmt.Errorf("$%s: %w", EnvImageRegistry, err)

@@ -289,3 +289,28 @@ func TestOwnerOfANodeAddressOnThePodNetwork(t *testing.T) {
 		}
 	}
 }
+
+// The first line of a mesh failure is what every summary shows: it names
+// the node the pattern points to, or the first failed pair, and why.
+func TestReportHeadlineNamesWhere(t *testing.T) {
+	column, _ := observe(t, func(src, dst Agent, p probe.Probe, _ int) *probe.Result {
+		if dst.Node == "kind-control-plane" {
+			return &probe.Result{Verdict: probe.TimedOut, Error: "no reply"}
+		}
+		return nil
+	}, podTCP)
+	first, _, _ := strings.Cut(column.Report(), "\n")
+	if !strings.Contains(first, "every pair to kind-control-plane fails") || !strings.Contains(first, "timed out") {
+		t.Errorf("headline of a column pattern does not name the node and the cause: %q", first)
+	}
+	one, _ := observe(t, func(src, dst Agent, p probe.Probe, _ int) *probe.Result {
+		if src.Node == "kind-worker" && dst.Node == "kind-worker2" {
+			return &probe.Result{Verdict: probe.TimedOut, Error: "no reply"}
+		}
+		return nil
+	}, podTCP)
+	first, _, _ = strings.Cut(one.Report(), "\n")
+	if !strings.Contains(first, "on kind-worker → pod") || !strings.Contains(first, "on kind-worker2") || !strings.Contains(first, "timed out") {
+		t.Errorf("headline of one failed pair does not name both nodes and the cause: %q", first)
+	}
+}

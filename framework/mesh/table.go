@@ -145,8 +145,17 @@ func (t *Table) Report() string {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d of %d node pairs failed\n%s\n%s", t.Check.Name, len(failed), t.Pairs(), legend, t.String())
-	for _, p := range t.patterns() {
+	// The first line is what every summary shows: where (the pattern's
+	// node, else the first failed pair) and what was seen.
+	where := ""
+	patterns := t.patterns()
+	if len(patterns) > 0 {
+		where = strings.Join(patterns, "; ") + "; e.g. "
+	}
+	first := failed[0]
+	where += t.describe(first[0], first[1]) + ": " + t.Get(first[0], first[1]).Why
+	fmt.Fprintf(&b, "%s: %d of %d node pairs failed: %s\n%s\n%s", t.Check.Name, len(failed), t.Pairs(), where, legend, t.String())
+	for _, p := range patterns {
 		b.WriteString("  " + p + "\n")
 	}
 	for i, pair := range failed {

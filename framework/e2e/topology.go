@@ -95,17 +95,75 @@ func DeployTopology(ctx context.Context, cl *kube.Client, base string, opts ...T
 		namespace, deploy = SuiteNamespace, DeployKept
 	}
 	t := &Topology{cl: cl, NS: map[string]string{}, namespaces: cfg.namespaces, nsLabels: map[string]map[string]string{}}
+	placement := agent.Spread(hostingNodes(ctx, cl), cfg.namespaces, cfg.pods, topologyLane())
+	topologiesDeployed++
 	var pods []*corev1.Pod
 	for _, ns := range cfg.namespaces {
 		t.NS[ns] = namespace(ctx, cl, cfg.base+"-"+ns)
 		t.nsLabels[t.NS[ns]] = t.Label(ctx, ns, map[string]string{"ns": ns})
 		for _, name := range cfg.pods {
-			podOpts := append(slices.Clone(cfg.podOptions), agent.WithLabels(map[string]string{"pod": name}))
+			podOpts := append(slices.Clone(cfg.podOptions), agent.WithLabels(map[string]string{"pod": name}),
+				agent.OnNode(placement[ns][name]))
 			pods = append(pods, agent.Pod(name, t.NS[ns], podOpts...))
 		}
 	}
 	t.Pods = deploy(ctx, cl, pods...)
+	logf("topology %s: %s", cfg.base, t.placement())
 	return t
+}
+
+// topologiesDeployed counts this process's topologies: with the parallel
+// process it makes the lane of the next one.
+var topologiesDeployed int
+
+// topologyLane is unique to each topology of the run (process p's k-th
+// topology is lane k×procs + p−1): on a cluster with more nodes than a
+// topology has pods, the lanes start on successive nodes and together
+// cover every node.
+func topologyLane() int {
+	suite, _ := GinkgoConfiguration()
+	return topologiesDeployed*suite.ParallelTotal + GinkgoParallelProcess() - 1
+}
+
+// hostingNodes lists the nodes a test pod can run on, in name order, the
+// control plane and tainted nodes included (the agent tolerates every
+// taint and is placed by nodeName, as the pods suite's mesh is), and
+// names every node that cannot host one in the run's output and the
+// spec's report.
+func hostingNodes(ctx context.Context, cl *kube.Client) []string {
+	GinkgoHelper()
+	list, err := cl.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	Expect(err).NotTo(HaveOccurred(), "listing nodes")
+	var nodes, unfit []string
+	for _, n := range list.Items {
+		if why := agent.Unfit(n); why != "" {
+			unfit = append(unfit, n.Name+": "+why)
+			continue
+		}
+		nodes = append(nodes, n.Name)
+	}
+	if len(unfit) > 0 {
+		msg := fmt.Sprintf("no test pod on %d node(s), which cannot host one: %s", len(unfit), strings.Join(unfit, "; "))
+		logf("%s", msg)
+		AddReportEntry("nodes without test pods", msg)
+	}
+	Expect(nodes).NotTo(BeEmpty(), "no node can host a test pod (%s)", strings.Join(unfit, "; "))
+	slices.Sort(nodes)
+	return nodes
+}
+
+// placement says which pods run on which node, by node.
+func (t *Topology) placement() string {
+	byNode := map[string][]string{}
+	for _, p := range t.Pods {
+		short := t.short(matrix.PeerOf(p))
+		byNode[p.Spec.NodeName] = append(byNode[p.Spec.NodeName], short.Namespace+"/"+short.Pod)
+	}
+	var nodes []string
+	for _, n := range slices.Sorted(maps.Keys(byNode)) {
+		nodes = append(nodes, n+": "+strings.Join(byNode[n], " "))
+	}
+	return "on node " + strings.Join(nodes, "; on node ")
 }
 
 // StartRemoval deletes the topology's namespaces (their pods with them)
@@ -322,16 +380,7 @@ func (t *Topology) legend() string {
 	for i, ns := range t.namespaces {
 		parts[i] = ns + "=" + t.NS[ns]
 	}
-	byNode := map[string][]string{}
-	for _, p := range t.Pods {
-		short := t.short(matrix.PeerOf(p))
-		byNode[p.Spec.NodeName] = append(byNode[p.Spec.NodeName], short.Namespace+"/"+short.Pod)
-	}
-	var nodes []string
-	for _, n := range slices.Sorted(maps.Keys(byNode)) {
-		nodes = append(nodes, n+": "+strings.Join(byNode[n], " "))
-	}
-	return strings.Join(parts, " ") + "; on node " + strings.Join(nodes, "; on node ")
+	return strings.Join(parts, " ") + "; " + t.placement()
 }
 
 // ExpectBaseline waits until the matrix matches the objects once: before

@@ -98,7 +98,7 @@ const ciliumManifest = "cilium.yaml"
 // ConfigMap, which an agent reads when it starts, and PolicyEnforcement in
 // a running agent's configuration (`cilium-dbg config`): "default"
 // enforces NetworkPolicy on the pods it selects, "never" enforces none.
-var ciliumPolicy = ConfigSwitch{Key: "enable-policy", On: "default", Off: ciliumNoPolicy, Live: ciliumSetPolicy}
+var ciliumPolicy = ConfigSwitch{Key: "enable-policy", On: "default", Off: ciliumNoPolicy, Live: ciliumSetPolicy, LiveOnNode: ciliumSetPolicyOn}
 
 const ciliumNoPolicy = "never"
 
@@ -109,12 +109,19 @@ const ciliumNoPolicy = "never"
 // mode is "never". That takes seconds, where restarting the agents took
 // 13-32 s each way on a 2-core VM (they compile their BPF programs again).
 func ciliumSetPolicy(ctx context.Context, cl *kube.Client, d Detected, mode string) error {
-	pods, err := agentPods(ctx, cl, d, "")
+	return ciliumSetPolicyOn(ctx, cl, d, "", mode)
+}
+
+// ciliumSetPolicyOn is ciliumSetPolicy for the agent on node only ("":
+// every agent). A node's agent keeps the mode until it restarts, when it
+// reads the ConfigMap again.
+func ciliumSetPolicyOn(ctx context.Context, cl *kube.Client, d Detected, node, mode string) error {
+	pods, err := agentPods(ctx, cl, d, node)
 	if err != nil {
 		return err
 	}
 	if len(pods) == 0 {
-		return fmt.Errorf("no pod of DaemonSet %s/%s", d.Namespace, d.DaemonSet)
+		return fmt.Errorf("no pod of DaemonSet %s/%s (node %q)", d.Namespace, d.DaemonSet, node)
 	}
 	dbg := func(p corev1.Pod, args ...string) (string, error) { return ciliumDbgIn(ctx, cl, d, p, args...) }
 	revision := map[string]int{} // agent pod -> the policy revision its change made
@@ -185,19 +192,20 @@ func ciliumPending(list string, revision int, off bool) string {
 // options live in the cilium-config ConfigMap.
 func init() {
 	Register(Descriptor{
-		Name:           "cilium",
-		Version:        CiliumVersion,
-		Namespace:      "kube-system",
-		DaemonSets:     []string{"cilium"},
-		ImageMatch:     "cilium",
-		ConfigMap:      "cilium-config",
-		Images:         ciliumImages,
-		Manifest:       ciliumManifest,
-		Params:         map[string]string{"PolicyEnforcement": ciliumPolicy.On},
-		Profile:        ciliumProfile,
-		PolicySwitch:   ciliumPolicy,
-		ServiceProxy:   ciliumServiceProxy,
-		DiagnosePolicy: ciliumDiagnosePolicy,
+		Name:               "cilium",
+		Version:            CiliumVersion,
+		Namespace:          "kube-system",
+		DaemonSets:         []string{"cilium"},
+		ImageMatch:         "cilium",
+		ConfigMap:          "cilium-config",
+		Images:             ciliumImages,
+		Manifest:           ciliumManifest,
+		Params:             map[string]string{"PolicyEnforcement": ciliumPolicy.On},
+		Profile:            ciliumProfile,
+		PolicySwitch:       ciliumPolicy,
+		ServiceProxy:       ciliumServiceProxy,
+		DiagnosePolicy:     ciliumDiagnosePolicy,
+		DiagnoseNodePolicy: ciliumDiagnoseNode,
 	})
 }
 
@@ -331,4 +339,54 @@ func ciliumDbgIn(ctx context.Context, cl *kube.Client, d Detected, p corev1.Pod,
 		return "", fmt.Errorf("cilium-dbg %s in %s on %s: %w: %s", strings.Join(args, " "), p.Name, p.Spec.NodeName, err, bytes.TrimSpace(out))
 	}
 	return string(out), nil
+}
+
+// ciliumDiagnoseNode checks the Cilium agent on node: its enforcement
+// mode (PolicyEnforcement in `cilium-dbg config`), and its endpoints,
+// each ready and at the policy revision it should have realized.
+func ciliumDiagnoseNode(ctx context.Context, cl *kube.Client, d Detected, node string) (NodeFinding, error) {
+	pods, err := agentPods(ctx, cl, d, node)
+	if err != nil {
+		return NodeFinding{}, err
+	}
+	if len(pods) == 0 {
+		return NodeFinding{Fault: fmt.Sprintf("no Cilium agent runs on %s (no pod of DaemonSet %s/%s there)", node, d.Namespace, d.DaemonSet)}, nil
+	}
+	p := pods[0]
+	config, err := ciliumDbgIn(ctx, cl, d, p, "config")
+	if err != nil {
+		return NodeFinding{}, err
+	}
+	mode := ciliumConfigValue(config, "PolicyEnforcement")
+	if mode == ciliumNoPolicy {
+		return NodeFinding{Fault: fmt.Sprintf("cilium on %s runs with PolicyEnforcement=%s (pod %s)", node, mode, p.Name)}, nil
+	}
+	policy, err := ciliumDbgIn(ctx, cl, d, p, "policy", "get")
+	if err != nil {
+		return NodeFinding{}, err
+	}
+	revision, err := ciliumRevision(policy)
+	if err != nil {
+		return NodeFinding{}, fmt.Errorf("cilium-dbg policy get in %s on %s: %w", p.Name, node, err)
+	}
+	list, err := ciliumDbgIn(ctx, cl, d, p, "endpoint", "list", "-o", "jsonpath="+ciliumRealizedFields)
+	if err != nil {
+		return NodeFinding{}, err
+	}
+	if pending := ciliumPending(list, revision, false); pending != "" {
+		return NodeFinding{Fault: fmt.Sprintf("cilium on %s (pod %s): %s", node, p.Name, pending)}, nil
+	}
+	return NodeFinding{Checked: fmt.Sprintf("cilium on %s (pod %s) runs with PolicyEnforcement=%s, every endpoint ready at policy revision %d", node, p.Name, cmp.Or(mode, "unknown"), revision)}, nil
+}
+
+// ciliumConfigValue is the value of key in `cilium-dbg config`'s output
+// (one "Key   value" line per option), "" when absent.
+func ciliumConfigValue(out, key string) string {
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(strings.ReplaceAll(line, ":", " "))
+		if len(f) >= 2 && f[0] == key {
+			return f[len(f)-1]
+		}
+	}
+	return ""
 }

@@ -57,6 +57,11 @@ type Descriptor struct {
 	// reachability cells that did not match the policies (for Cilium:
 	// each side's endpoint, identity and enforcement, from its agents).
 	DiagnosePolicy func(ctx context.Context, cl *kube.Client, d Detected, flows []Flow) string
+	// DiagnoseNodePolicy, when set, checks the CNI's agent on one node
+	// for what would stop it enforcing NetworkPolicy for that node's pods
+	// (kube-router: its firewall flag and policy chains; Cilium: its
+	// endpoints' enforcement), before a failure names that node.
+	DiagnoseNodePolicy func(ctx context.Context, cl *kube.Client, d Detected, node string) (NodeFinding, error)
 	// PolicySwitch turns NetworkPolicy enforcement off and on again, for
 	// the Disruptive proof that the policy specs notice; nil when the CNI
 	// has no such switch.
@@ -93,6 +98,24 @@ type Variant struct {
 // and returns once its agents run so configured.
 type PolicySwitch interface {
 	SetPolicy(ctx context.Context, cl *kube.Client, d Detected, enforce bool) error
+}
+
+// NodePolicySwitch turns NetworkPolicy enforcement off or on for the pods
+// of one node only, the agents of the other nodes untouched: for the
+// Disruptive proof that a failure names the node. Switching it on again
+// restores exactly the state before.
+type NodePolicySwitch interface {
+	SetNodePolicy(ctx context.Context, cl *kube.Client, d Detected, node string, enforce bool) error
+}
+
+// NodeFinding is what a CNI's agent on one node shows of its policy
+// enforcement.
+type NodeFinding struct {
+	// Fault says what stops the agent enforcing NetworkPolicy there
+	// ("" when nothing checked does).
+	Fault string
+	// Checked says what was looked at, for a finding with no fault.
+	Checked string
 }
 
 var (

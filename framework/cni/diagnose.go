@@ -39,6 +39,30 @@ func DiagnosePolicy(ctx context.Context, cl *kube.Client, d Detected, flows []Fl
 	return desc.DiagnosePolicy(ctx, cl, d, flows)
 }
 
+// DiagnoseNodePolicy asks the detected CNI's agent on node, when its
+// descriptor knows how, whether it enforces NetworkPolicy there. ok is
+// false when the descriptor has no such check.
+func DiagnoseNodePolicy(ctx context.Context, cl *kube.Client, d Detected, node string) (f NodeFinding, ok bool, err error) {
+	desc, known := descriptors[d.Name]
+	if !known || desc.DiagnoseNodePolicy == nil {
+		return NodeFinding{}, false, nil
+	}
+	f, err = desc.DiagnoseNodePolicy(ctx, cl, d, node)
+	return f, true, err
+}
+
+// agentPod is the CNI's agent pod on node.
+func agentPod(ctx context.Context, cl *kube.Client, d Detected, node string) (corev1.Pod, error) {
+	pods, err := agentPods(ctx, cl, d, node)
+	if err != nil {
+		return corev1.Pod{}, err
+	}
+	if len(pods) == 0 {
+		return corev1.Pod{}, fmt.Errorf("no pod of DaemonSet %s/%s on node %s", d.Namespace, d.DaemonSet, node)
+	}
+	return pods[0], nil
+}
+
 // agentPods lists the CNI's agent pods (the detected DaemonSet's) that are
 // not being deleted, on node only unless node is "".
 func agentPods(ctx context.Context, cl *kube.Client, d Detected, node string) ([]corev1.Pod, error) {

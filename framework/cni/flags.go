@@ -112,6 +112,24 @@ type ConfigSwitch struct {
 	// Live gives every running agent the value and returns once each
 	// enforces accordingly.
 	Live func(ctx context.Context, cl *kube.Client, d Detected, value string) error
+	// LiveOnNode gives the running agent on one node the value; nil when
+	// the CNI cannot be switched per node.
+	LiveOnNode func(ctx context.Context, cl *kube.Client, d Detected, node, value string) error
+}
+
+// SetNodePolicy hands the value to the running agent on node only,
+// leaving the ConfigMap as it is: the node is switched until its agent
+// restarts (it then reads the ConfigMap, which enforcement-off never
+// changed), and switching it on again gives it the On value.
+func (s ConfigSwitch) SetNodePolicy(ctx context.Context, cl *kube.Client, d Detected, node string, enforce bool) error {
+	if s.LiveOnNode == nil {
+		return fmt.Errorf("%s: %s cannot be set on one node only", d.Name, s.Key)
+	}
+	value := s.Off
+	if enforce {
+		value = s.On
+	}
+	return s.LiveOnNode(ctx, cl, d, node, value)
 }
 
 // Enforcing reports whether the detected configuration leaves enforcement

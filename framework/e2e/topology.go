@@ -43,6 +43,9 @@ type Topology struct {
 	// step (nil at the all-allowed baseline), which its next step must
 	// change.
 	stepBefore []*reach.Table
+	// nodeChecks holds, within one wait for the matrix, what the CNI's
+	// agent on a node the differing cells point to showed.
+	nodeChecks map[string]nodeCheck
 }
 
 // TopologyOption changes the topology DeployTopology makes.
@@ -95,17 +98,75 @@ func DeployTopology(ctx context.Context, cl *kube.Client, base string, opts ...T
 		namespace, deploy = SuiteNamespace, DeployKept
 	}
 	t := &Topology{cl: cl, NS: map[string]string{}, namespaces: cfg.namespaces, nsLabels: map[string]map[string]string{}}
+	placement := agent.Spread(hostingNodes(ctx, cl), cfg.namespaces, cfg.pods, topologyLane())
+	topologiesDeployed++
 	var pods []*corev1.Pod
 	for _, ns := range cfg.namespaces {
 		t.NS[ns] = namespace(ctx, cl, cfg.base+"-"+ns)
 		t.nsLabels[t.NS[ns]] = t.Label(ctx, ns, map[string]string{"ns": ns})
 		for _, name := range cfg.pods {
-			podOpts := append(slices.Clone(cfg.podOptions), agent.WithLabels(map[string]string{"pod": name}))
+			podOpts := append(slices.Clone(cfg.podOptions), agent.WithLabels(map[string]string{"pod": name}),
+				agent.OnNode(placement[ns][name]))
 			pods = append(pods, agent.Pod(name, t.NS[ns], podOpts...))
 		}
 	}
 	t.Pods = deploy(ctx, cl, pods...)
+	logf("topology %s: %s", cfg.base, t.placement())
 	return t
+}
+
+// topologiesDeployed counts this process's topologies: with the parallel
+// process it makes the lane of the next one.
+var topologiesDeployed int
+
+// topologyLane is unique to each topology of the run (process p's k-th
+// topology is lane k×procs + p−1): on a cluster with more nodes than a
+// topology has pods, the lanes start on successive nodes and together
+// cover every node.
+func topologyLane() int {
+	suite, _ := GinkgoConfiguration()
+	return topologiesDeployed*suite.ParallelTotal + GinkgoParallelProcess() - 1
+}
+
+// hostingNodes lists the nodes a test pod can run on, in name order, the
+// control plane and tainted nodes included (the agent tolerates every
+// taint and is placed by nodeName, as the pods suite's mesh is), and
+// names every node that cannot host one in the run's output and the
+// spec's report.
+func hostingNodes(ctx context.Context, cl *kube.Client) []string {
+	GinkgoHelper()
+	list, err := cl.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	Expect(err).NotTo(HaveOccurred(), "listing nodes")
+	var nodes, unfit []string
+	for _, n := range list.Items {
+		if why := agent.Unfit(n); why != "" {
+			unfit = append(unfit, n.Name+": "+why)
+			continue
+		}
+		nodes = append(nodes, n.Name)
+	}
+	if len(unfit) > 0 {
+		msg := fmt.Sprintf("no test pod on %d node(s), which cannot host one: %s", len(unfit), strings.Join(unfit, "; "))
+		logf("%s", msg)
+		AddReportEntry("nodes without test pods", msg)
+	}
+	Expect(nodes).NotTo(BeEmpty(), "no node can host a test pod (%s)", strings.Join(unfit, "; "))
+	slices.Sort(nodes)
+	return nodes
+}
+
+// placement says which pods run on which node, by node.
+func (t *Topology) placement() string {
+	byNode := map[string][]string{}
+	for _, p := range t.Pods {
+		short := t.short(matrix.PeerOf(p))
+		byNode[p.Spec.NodeName] = append(byNode[p.Spec.NodeName], short.Namespace+"/"+short.Pod)
+	}
+	var nodes []string
+	for _, n := range slices.Sorted(maps.Keys(byNode)) {
+		nodes = append(nodes, n+": "+strings.Join(byNode[n], " "))
+	}
+	return "on node " + strings.Join(nodes, "; on node ")
 }
 
 // StartRemoval deletes the topology's namespaces (their pods with them)
@@ -197,51 +258,65 @@ func (t *Topology) RelabelPod(ctx context.Context, ns, name, key, value string) 
 
 // Expected computes, from the live objects, the truth table of every case.
 func (t *Topology) Expected(ctx context.Context, cases []reach.Case) ([]*reach.Table, error) {
+	want, _, err := t.expected(ctx, cases)
+	return want, err
+}
+
+// expected is Expected with, for every case, the pods that police each
+// cell.
+func (t *Topology) expected(ctx context.Context, cases []reach.Case) ([]*reach.Table, []reach.Policing, error) {
 	var policies []networkingv1.NetworkPolicy
 	var namespaces []corev1.Namespace
 	var pods []corev1.Pod
 	for _, ns := range t.namespaces {
 		nps, err := t.cl.Clientset.NetworkingV1().NetworkPolicies(t.NS[ns]).List(ctx, metav1.ListOptions{})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		policies = append(policies, nps.Items...)
 		n, err := t.cl.Clientset.CoreV1().Namespaces().Get(ctx, t.NS[ns], metav1.GetOptions{})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		namespaces = append(namespaces, *n)
 	}
 	for _, p := range t.Pods {
 		live, err := t.cl.Clientset.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		pods = append(pods, *live)
 	}
 	snap := reach.NewSnapshot(policies, pods, namespaces)
 	var out []*reach.Table
+	var policing []reach.Policing
 	for _, c := range cases {
 		tbl, err := snap.Expect(c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out = append(out, tbl)
+		p, err := snap.Policing(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, policing = append(out, tbl), append(policing, p)
 	}
-	return out, nil
+	return out, policing, nil
 }
 
 // matches observes the whole matrix once and compares it with what the
 // evaluator expects from the objects now in the cluster.
 func (t *Topology) matches(ctx context.Context, g Gomega, cases []reach.Case) {
-	want, err := t.Expected(ctx, cases)
+	want, policing, err := t.expected(ctx, cases)
 	g.Expect(err).NotTo(HaveOccurred(), "computing the expected reachability")
 	got, err := matrix.Observe(ctx, t.cl, t.Pods, cases, matrix.Options{TimeoutMs: timeouts.Ms(timeouts.Current.Attempt), Container: agent.Container, Expected: want})
 	g.Expect(err).NotTo(HaveOccurred(), "observing the matrix")
 	var failures []string
 	var m Mismatch
 	var flows []cni.Flow
+	var byNode []reach.Observed
 	for i, c := range cases {
+		byNode = append(byNode, reach.Observed{Expected: want[i], Observed: got[i], Policing: policing[i]})
 		expected, observed := want[i].Renamed(t.short), got[i].Renamed(t.short)
 		if ok, report := reach.Compare(expected, observed); !ok {
 			failures = append(failures, fmt.Sprintf("%s:\n%s", c, report))
@@ -254,8 +329,67 @@ func (t *Topology) matches(ctx context.Context, g Gomega, cases []reach.Case) {
 		m.Legend = t.legend()
 		t.lastMismatch, t.lastFlows = &m, flows
 	}
-	g.Expect(len(failures)).To(BeZero(), "observed reachability differs from the policies in %d of %d cases (%s)\n%s",
-		len(failures), len(cases), t.legend(), strings.Join(failures, "\n"))
+	headline := ""
+	if len(failures) > 0 {
+		headline = t.headline(ctx, reach.ByNode(byNode, t.nodeOf)) + "\n"
+	}
+	g.Expect(len(failures)).To(BeZero(), "%sobserved reachability differs from the policies in %d of %d cases (%s)\n%s",
+		headline, len(failures), len(cases), t.legend(), strings.Join(failures, "\n"))
+}
+
+// nodeOf is the node a peer of the topology runs on ("" for none).
+func (t *Topology) nodeOf(p reach.Peer) string {
+	for _, pod := range t.Pods {
+		if pod.Namespace == p.Namespace && pod.Name == p.Pod {
+			return pod.Spec.NodeName
+		}
+	}
+	return ""
+}
+
+// nodeCheck is what the CNI's agent on a node showed of its enforcement.
+type nodeCheck struct {
+	finding cni.NodeFinding
+	checked bool // the CNI's descriptor has a node check
+	err     error
+}
+
+// headline is a failure's first line: the verdict by node, and when it
+// points to a node, what the CNI's agent there shows, checked once per
+// node and observation window (the pattern recurs at every poll).
+func (t *Topology) headline(ctx context.Context, v reach.NodeVerdict) string {
+	if v.Node == "" {
+		return v.Headline()
+	}
+	c, seen := t.nodeChecks[v.Node]
+	if !seen {
+		c.finding, c.checked, c.err = cni.DiagnoseNodePolicy(ctx, t.cl, Current.CNI, v.Node)
+		if t.nodeChecks == nil {
+			t.nodeChecks = map[string]nodeCheck{}
+		}
+		t.nodeChecks[v.Node] = c
+	}
+	return NodeHeadline(v, Current.CNI.Name, c.finding, c.checked, c.err)
+}
+
+// NodeHeadline states a verdict that points to a node together with what
+// the CNI's agent there showed: the node is named as where enforcement
+// fails only once the agent's check found the fault; a check that found
+// none, failed, or does not exist is said as such.
+func NodeHeadline(v reach.NodeVerdict, cniName string, f cni.NodeFinding, checked bool, err error) string {
+	if v.Node == "" {
+		return v.Headline()
+	}
+	pattern := fmt.Sprintf("all %d differing cells have their policed pod on node %s; no cell differs for pods on the other nodes", v.Unenforced, v.Node)
+	switch {
+	case !checked:
+		return fmt.Sprintf("the differing cells point to node %s: %s; %s's descriptor has no check of a node's policy agent", v.Node, pattern, cniName)
+	case err != nil:
+		return fmt.Sprintf("the differing cells point to node %s: %s; checking %s's agent there failed: %v", v.Node, pattern, cniName, err)
+	case f.Fault == "":
+		return fmt.Sprintf("the differing cells point to node %s: %s; but %s", v.Node, pattern, f.Checked)
+	}
+	return v.Headline() + "; " + f.Fault
 }
 
 // reportMismatch attaches the tables of the last observation that did not
@@ -322,16 +456,7 @@ func (t *Topology) legend() string {
 	for i, ns := range t.namespaces {
 		parts[i] = ns + "=" + t.NS[ns]
 	}
-	byNode := map[string][]string{}
-	for _, p := range t.Pods {
-		short := t.short(matrix.PeerOf(p))
-		byNode[p.Spec.NodeName] = append(byNode[p.Spec.NodeName], short.Namespace+"/"+short.Pod)
-	}
-	var nodes []string
-	for _, n := range slices.Sorted(maps.Keys(byNode)) {
-		nodes = append(nodes, n+": "+strings.Join(byNode[n], " "))
-	}
-	return strings.Join(parts, " ") + "; on node " + strings.Join(nodes, "; on node ")
+	return strings.Join(parts, " ") + "; " + t.placement()
 }
 
 // ExpectBaseline waits until the matrix matches the objects once: before
@@ -340,7 +465,7 @@ func (t *Topology) legend() string {
 // case's first.
 func (t *Topology) ExpectBaseline(ctx context.Context, cases ...reach.Case) {
 	GinkgoHelper()
-	t.stepBefore = nil
+	t.stepBefore, t.nodeChecks = nil, nil
 	DeferCleanup(t.reportMismatch)
 	Eventually(ctx, func(g Gomega) { t.matches(ctx, g, cases) }).WithTimeout(timeouts.Current.Converge).Should(Succeed())
 }
@@ -367,6 +492,7 @@ func (t *Topology) ExpectStep(ctx context.Context, step reach.Step, cases ...rea
 func (t *Topology) ExpectEnforced(ctx context.Context, step reach.Step, cases ...reach.Case) {
 	GinkgoHelper()
 	t.ExpectStep(ctx, step, cases...)
+	t.nodeChecks = nil
 	DeferCleanup(t.reportMismatch)
 	check := func(g Gomega) { t.matches(ctx, g, cases) }
 	By("the matrix converges to what the policies allow")
@@ -384,6 +510,7 @@ func (t *Topology) ExpectEnforced(ctx context.Context, step reach.Step, cases ..
 // policies ("" when it does not): what a CNI that claims NetworkPolicy but
 // does not enforce it is reported with.
 func (t *Topology) Violations(ctx context.Context, cases ...reach.Case) string {
+	t.nodeChecks = nil
 	return Failure(func(g Gomega) { t.matches(ctx, g, cases) })
 }
 

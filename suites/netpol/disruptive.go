@@ -1,6 +1,8 @@
 package netpol
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -66,5 +68,71 @@ var _ = Describe("NetworkPolicy, broken on purpose,", Label("netpol", e2e.Disrup
 			}
 			topo.Reset(ctx)
 		}
+	})
+})
+
+// nodeProofCases is how many policy cases the one-node proof takes (their
+// first step each): enough to show the verdict on more than one pattern,
+// few enough for the window of a Disruptive spec.
+const nodeProofCases = 3
+
+var _ = Describe("NetworkPolicy, broken on purpose on one node,", Label("netpol", e2e.Disruptive, e2e.FeatureNetworkPolicy), func() {
+	It("names the node and its agent's fault when enforcement is off for that node's pods only", func(ctx SpecContext) {
+		desc, known := cni.Describe(e2e.Current.CNI.Name)
+		var sw cni.NodePolicySwitch
+		if known {
+			sw, _ = desc.PolicySwitch.(cni.NodePolicySwitch)
+		}
+		if sw == nil || desc.DiagnoseNodePolicy == nil {
+			e2e.NotSupported("the descriptor of CNI " + e2e.Current.CNI.Name + " cannot switch NetworkPolicy enforcement off on one node and check that node's agent")
+		}
+		e2e.Requires(feature.NetworkPolicy)
+		topo := e2e.DeployTopology(ctx, e2e.Cluster, "netpol-node", e2e.WithPodOptions(fixtures.WithPolicyPorts()))
+		nodes := map[string]bool{}
+		for _, p := range topo.Pods {
+			nodes[p.Spec.NodeName] = true
+		}
+		if len(nodes) < 2 {
+			Skip("the topology's pods run on one node: no other node can show that it enforces")
+		}
+		topo.ExpectBaseline(ctx, portCases...)
+
+		// x/b's node: a worker on a cluster of three or more, placed there
+		// by construction.
+		node := topo.Pod("x", "b").Spec.NodeName
+		By("switching " + e2e.Current.CNI.Name + "'s NetworkPolicy enforcement off on node " + node + " only")
+		Expect(sw.SetNodePolicy(ctx, e2e.Cluster, e2e.Current.CNI, node, false)).To(Succeed(), "switching enforcement off on node %s", node)
+		DeferCleanup(func(ctx SpecContext) {
+			Expect(sw.SetNodePolicy(ctx, e2e.Cluster, e2e.Current.CNI, node, true)).To(Succeed(), "switching enforcement on again on node %s", node)
+		})
+		finding, _, err := cni.DiagnoseNodePolicy(ctx, e2e.Cluster, e2e.Current.CNI, node)
+		Expect(err).NotTo(HaveOccurred(), "checking %s's agent on node %s", e2e.Current.CNI.Name, node)
+		Expect(finding.Fault).NotTo(BeEmpty(), "%s's agent on node %s shows no fault with enforcement off there: %s", e2e.Current.CNI.Name, node, finding.Checked)
+		topo.ExpectBaseline(ctx, portCases...)
+
+		taken := 0
+		for _, c := range policyCases {
+			if taken == nodeProofCases {
+				break
+			}
+			if e2e.Missing(c.needs()...) != "" || !c.violatedUnenforced(0) {
+				continue
+			}
+			taken++
+			By("case: " + c.name)
+			s := c.steps[0]
+			s.do(ctx, topo)
+			topo.ExpectStep(ctx, c.step(s), c.probed()...)
+			want := "NetworkPolicy not enforced for pods on node " + node + ": "
+			var headline string
+			Eventually(ctx, func() string {
+				headline, _, _ = strings.Cut(topo.Violations(ctx, c.probed()...), "\n")
+				return headline
+			}).WithTimeout(timeouts.Current.Converge).Should(And(HavePrefix(want), HaveSuffix("; "+finding.Fault)),
+				"%s: the failure's first line must name node %s and its agent's fault", c.step(s), node)
+			AddReportEntry("headline: "+c.name, headline)
+			topo.Reset(ctx)
+		}
+		Expect(taken).To(BeNumerically(">", 0), "no policy case this cluster supports denies in its first step")
 	})
 })

@@ -31,6 +31,17 @@ func ClusterDNS(ctx context.Context, cl *kube.Client, pod *corev1.Pod, cniOf cni
 	return diagnoseDNS(ctx, cl, pod, cniOf).String()
 }
 
+// ClusterDNSCause is ClusterDNS in two parts, for a failure whose first
+// line must be its cause: the cause ("cluster DNS <ip>: <verdict>"), and
+// the details that support it. healthy is true when the Service and every
+// endpoint answer for the cluster domain: then the diagnosis found no
+// cause, and the symptom should lead.
+func ClusterDNSCause(ctx context.Context, cl *kube.Client, pod *corev1.Pod, cniOf cni.Detected) (cause, details string, healthy bool) {
+	d := diagnoseDNS(ctx, cl, pod, cniOf)
+	cause, details = d.parts()
+	return cause, details, d.healthy()
+}
+
 // ClusterDNSAnswers reports whether, from pod, the cluster DNS Service and
 // every one of its endpoints answer for the cluster domain, with
 // ClusterDNS's diagnosis: a lookup through the Service can pass while one
@@ -132,8 +143,15 @@ func (d dnsDiagnosis) podDomain() string {
 }
 
 func (d dnsDiagnosis) String() string {
+	cause, details := d.parts()
+	return cause + details
+}
+
+// parts splits the diagnosis into its cause ("cluster DNS <ip>: <verdict>")
+// and what supports it, each detail led by "; ".
+func (d dnsDiagnosis) parts() (cause, details string) {
 	if d.failure != "" {
-		return d.failure
+		return d.failure, ""
 	}
 	var verdict string
 	var parts []string
@@ -174,7 +192,8 @@ func (d dnsDiagnosis) String() string {
 	default:
 		verdict = fmt.Sprintf("the Service %s and every endpoint answer for %s from %s now", d.service, d.domain, d.from)
 	}
-	msg := "cluster DNS " + d.service + ": " + verdict
+	cause = "cluster DNS " + d.service + ": " + verdict
+	msg := ""
 	if d.domain != "" || d.kubeletDomain != "" {
 		msg += fmt.Sprintf("; cluster domain: %q in the pod's search list %v, %q in the kubelet's configuration", d.podDomain(), d.search, d.kubeletDomain)
 		if pd := d.podDomain(); pd != "" && d.kubeletDomain != "" && pd != d.kubeletDomain {
@@ -184,7 +203,7 @@ func (d dnsDiagnosis) String() string {
 	if len(parts) > 0 {
 		msg += "; endpoints on the DNS port: " + strings.Join(parts, "; ")
 	}
-	return msg + "; " + d.proxy
+	return cause, msg + "; " + d.proxy
 }
 
 func prefixed(prefix, s string) string {

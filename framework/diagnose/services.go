@@ -23,19 +23,29 @@ import (
 // messages of Service checks: kube-proxy and its readiness, or its absence
 // and the CNI that would have to replace it (the run's detected CNI).
 func ServiceProxy(ctx context.Context, cl *kube.Client, cniOf cni.Detected) string {
+	desc, _ := ServiceProxyFault(ctx, cl, cniOf)
+	return desc
+}
+
+// ServiceProxyFault is ServiceProxy, and whether what it says is a fault
+// (no kube-proxy and no CNI that replaces it, or kube-proxy pods not
+// ready): a Service failure then leads with it.
+func ServiceProxyFault(ctx context.Context, cl *kube.Client, cniOf cni.Detected) (desc string, fault bool) {
+	by := cni.ServiceProxyOf(cniOf)
 	ds, err := cl.Clientset.AppsV1().DaemonSets("kube-system").Get(ctx, "kube-proxy", metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err):
-		return "no kube-proxy DaemonSet in kube-system: nothing programs Service IPs unless the CNI does (" + cniOf.String() + ")"
+		return "no kube-proxy DaemonSet in kube-system: nothing programs Service IPs unless the CNI does (" + cniOf.String() + ")", by == ""
 	case err != nil:
-		return "kube-proxy: " + err.Error()
+		return "kube-proxy: " + err.Error(), false
 	}
 	s := ds.Status
 	proxy := fmt.Sprintf("kube-proxy: %d of %d pods ready", s.NumberReady, s.DesiredNumberScheduled)
-	if by := cni.ServiceProxyOf(cniOf); by != "" {
-		return "pods' Services load-balanced by " + by + "; " + proxy
+	fault = s.NumberReady < s.DesiredNumberScheduled
+	if by != "" {
+		return "pods' Services load-balanced by " + by + "; " + proxy, false
 	}
-	return proxy
+	return proxy, fault
 }
 
 // ServiceCIDRs returns the ranges Service ClusterIPs are allocated from

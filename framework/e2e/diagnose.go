@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -23,10 +24,28 @@ func DescribeEndpoints(ctx context.Context, cl *kube.Client, from *corev1.Pod, s
 	return diagnose.Endpoints(ctx, cl, from, svc)
 }
 
-// DescribeClusterDNS says, for the failure message of a lookup from pod,
-// why the cluster DNS may have failed.
-func DescribeClusterDNS(ctx context.Context, cl *kube.Client, pod *corev1.Pod) string {
-	return diagnose.ClusterDNS(ctx, cl, pod, Current.CNI)
+// ServiceFailure is the failure message of a Service probe from pod that
+// did not connect (what), led by the Service proxy's fault when there is
+// one, and with what the Service's endpoints answer directly.
+func ServiceFailure(ctx context.Context, cl *kube.Client, from *corev1.Pod, svc *corev1.Service, what string) string {
+	proxy, fault := diagnose.ServiceProxyFault(ctx, cl, Current.CNI)
+	endpoints := diagnose.Endpoints(ctx, cl, from, svc)
+	if fault {
+		return proxy + ": " + what + " (" + endpoints + ")"
+	}
+	return what + " (" + proxy + "; " + endpoints + ")"
+}
+
+// ClusterDNSFailure is the failure message of a lookup from pod that did
+// not resolve (what, e.g. "A kubernetes.default from client on worker:
+// TimedOut …"), led by the cluster DNS's cause when the diagnosis found
+// one, so that a failure's first line names it.
+func ClusterDNSFailure(ctx context.Context, cl *kube.Client, pod *corev1.Pod, what string) string {
+	cause, details, healthy := diagnose.ClusterDNSCause(ctx, cl, pod, Current.CNI)
+	if healthy {
+		return what + " (" + cause + details + ")"
+	}
+	return cause + ": " + what + " (" + strings.TrimPrefix(details, "; ") + ")"
 }
 
 // ClusterDNSAnswers reports whether, from pod, the cluster DNS Service and

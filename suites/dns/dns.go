@@ -2,6 +2,7 @@ package dns
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -44,7 +45,8 @@ func expectAnswers(ctx context.Context, cl *kube.Client, client *corev1.Pod, che
 // saying why the cluster DNS failed (asked only on failure).
 func expectResolved(ctx context.Context, g Gomega, cl *kube.Client, client *corev1.Pod, r probe.Result) {
 	if r.Verdict != probe.Connected {
-		g.Expect(r.Verdict).To(Equal(probe.Connected), "%s from %s on %s: %s %s (%s)", r.ID, client.Name, client.Spec.NodeName, r.Verdict, r.Error, e2e.DescribeClusterDNS(ctx, cl, client))
+		what := fmt.Sprintf("%s from %s on %s: %s %s", r.ID, client.Name, client.Spec.NodeName, r.Verdict, r.Error)
+		g.Expect(r.Verdict).To(Equal(probe.Connected), "%s", e2e.ClusterDNSFailure(ctx, cl, client, what))
 	}
 }
 

@@ -95,8 +95,7 @@ func (c serviceClient) answers(ctx context.Context, backend string, targets ...s
 // failure: it costs API calls and a probe batch).
 func (c serviceClient) expectConnected(ctx context.Context, g Gomega, r probe.Result, format string, args ...any) {
 	if r.Verdict != probe.Connected {
-		g.Expect(r.Verdict).To(Equal(probe.Connected), fmt.Sprintf(format, args...)+
-			" ("+e2e.DescribeServiceProxy(ctx, c.cl)+"; "+e2e.DescribeEndpoints(ctx, c.cl, c.pod, c.svc)+")")
+		g.Expect(r.Verdict).To(Equal(probe.Connected), "%s", e2e.ServiceFailure(ctx, c.cl, c.pod, c.svc, fmt.Sprintf(format, args...)))
 	}
 }
 

@@ -123,11 +123,21 @@ func announcedServices(ctx context.Context, cl *kube.Client, ns string) (map[str
 	if err != nil {
 		return nil, fmt.Errorf("listing ServiceL2Status in %s: %w", ns, err)
 	}
+	return announcedFrom(list.Items), nil
+}
+
+// announcedFrom reads ServiceL2Status objects: Service (namespace/name) →
+// the nodes announcing it. An object whose status the speaker has not
+// written yet names no Service and no node, and announces nothing.
+func announcedFrom(items []unstructured.Unstructured) map[string]string {
 	nodes := map[string][]string{}
-	for _, s := range list.Items {
+	for _, s := range items {
 		name, _, _ := unstructured.NestedString(s.Object, "status", "serviceName")
 		namespace, _, _ := unstructured.NestedString(s.Object, "status", "serviceNamespace")
 		node, _, _ := unstructured.NestedString(s.Object, "status", "node")
+		if name == "" || node == "" {
+			continue
+		}
 		nodes[namespace+"/"+name] = append(nodes[namespace+"/"+name], node)
 	}
 	out := map[string]string{}
@@ -135,7 +145,7 @@ func announcedServices(ctx context.Context, cl *kube.Client, ns string) (map[str
 		sort.Strings(n)
 		out[svc] = strings.Join(n, ", ")
 	}
-	return out, nil
+	return out
 }
 
 // announcers says which nodes announce svc, from the speakers'

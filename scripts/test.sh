@@ -36,8 +36,9 @@ for cni in $cnis; do
   # new cluster. This row also runs as the least-privilege
   # ServiceAccounts, and holds both Ingress controllers to the Ingress
   # contract (their Disruptive proofs run in make matrix).
-  KEEP=1 LEAST_PRIVILEGE=1 INGRESS=1 INGRESS_DISRUPTIVE=0 REGISTRY=$registry scripts/row.sh "$cni" "$reports/$cni"
+  # The row keeps its cluster (KEEP=1), also when it fails: delete it then.
   trap '"$bin" cluster down --name "$CLUSTER" || true' EXIT
+  KEEP=1 LEAST_PRIVILEGE=1 INGRESS=1 INGRESS_DISRUPTIVE=0 REGISTRY=$registry scripts/row.sh "$cni" "$reports/$cni"
   # Two runs at once on it, and the cleanup of a crashed third.
   t0=$(date +%s)
   scripts/concurrent.sh "$("$bin" cluster kubeconfig --name "$CLUSTER")"

@@ -70,6 +70,8 @@ func (r VerifyResult) Err() error {
 	switch {
 	case r.ReportsErr != nil:
 		return fmt.Errorf("writing the reports: %w", r.ReportsErr)
+	case r.Summary.Reported() == 0:
+		return errors.New("no spec ran: the label filter and --focus select none (a spec's ID is in the summary, the reports and the HTML page)")
 	case r.Summary.Failed() > 0:
 		return fmt.Errorf("%d spec(s) failed", r.Summary.Failed())
 	case !r.Passed:
@@ -264,6 +266,14 @@ func summarize(r Report, suites []string) ([]report.Spec, report.Summary) {
 	return specs, report.Summarize(specs, suites, append(outside, r.SpecialSuiteFailureReasons...))
 }
 
+// idShaped is what a spec ID looks like (e2e.ID): lower-case words joined
+// by '-' or '.'. The spec tree, where IDs are given out, is built only
+// once the run starts, after the filters are set: a focus string of this
+// shape is taken as an ID. A full-text expression has spaces or
+// capitals, or no '-'; a run that selects no spec fails, naming its
+// filters.
+var idShaped = regexp.MustCompile(`^[a-z0-9]+([.-][a-z0-9]+)*-[a-z0-9]+([.-][a-z0-9]+)*$`)
+
 // focusOnIDs turns the spec IDs among focus into a label filter term
 // (id:<ID>), which selects exactly those specs; the other focus strings
 // stay regular expressions on the full text. A mix would select the
@@ -271,7 +281,7 @@ func summarize(r Report, suites []string) ([]report.Spec, report.Summary) {
 func focusOnIDs(labelFilter string, focus []string) (string, []string, error) {
 	var ids, texts []string
 	for _, f := range focus {
-		if knownID(f) {
+		if idShaped.MatchString(f) {
 			ids = append(ids, report.IDPrefix+f)
 		} else {
 			texts = append(texts, f)

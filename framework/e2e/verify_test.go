@@ -137,6 +137,10 @@ func TestFocusOnIDs(t *testing.T) {
 		{"dns", []string{"test-focus-a", "test-focus-b"}, "(dns) && (id:test-focus-a || id:test-focus-b)", nil, false},
 		{"dns", []string{"answers SRV"}, "dns", []string{"answers SRV"}, false},
 		{"", []string{"test-focus-a", "answers"}, "", nil, true},
+		// IDs are given out as the spec tree is built, after the filters
+		// are set: an ID no spec has claimed yet is still an ID.
+		{"", []string{"pods-nonat-tcp-udp"}, "id:pods-nonat-tcp-udp", nil, false},
+		{"", []string{"Pod networking delivers"}, "", []string{"Pod networking delivers"}, false},
 	} {
 		filter, texts, err := focusOnIDs(c.filter, c.focus)
 		if filter != "" {
@@ -144,8 +148,8 @@ func TestFocusOnIDs(t *testing.T) {
 			match, perr := types.ParseLabelFilter(withDisruptive(filter, false))
 			if perr != nil {
 				t.Errorf("Ginkgo rejects %q: %v", filter, perr)
-			} else if strings.Contains(filter, "id:") && (!match([]string{"dns", "id:test-focus-a"}) || match([]string{"dns", "id:test-focus"})) {
-				t.Errorf("%q does not select exactly id:test-focus-a", filter)
+			} else if id := c.focus[0]; strings.Contains(filter, "id:") && (!match([]string{"dns", "id:" + id}) || match([]string{"dns", "id:" + id + "x"})) {
+				t.Errorf("%q does not select exactly id:%s", filter, id)
 			}
 		}
 		if filter != c.want || strings.Join(texts, "|") != strings.Join(c.texts, "|") || (err != nil) != c.err {
@@ -167,14 +171,17 @@ func TestVerifyWithoutAClusterSaysHowToGiveOne(t *testing.T) {
 // A run's result says why it did not pass, for the exit status.
 func TestVerifyResultErr(t *testing.T) {
 	failed := report.Summarize([]report.Spec{{Name: "a", Labels: []string{"pods"}, State: report.Failed}}, []string{"pods"}, nil)
+	passed := report.Summarize([]report.Spec{{Name: "a", Labels: []string{"pods"}, State: report.Passed}}, []string{"pods"}, nil)
 	for _, c := range []struct {
 		res  VerifyResult
 		want string
 	}{
-		{VerifyResult{Passed: true}, ""},
+		{VerifyResult{Passed: true, Summary: passed}, ""},
 		{VerifyResult{Passed: false, Summary: failed}, "1 spec(s) failed"},
-		{VerifyResult{Passed: false}, "the run did not pass (see above)"},
-		{VerifyResult{Passed: true, ReportsErr: os.ErrPermission}, "writing the reports: permission denied"},
+		{VerifyResult{Passed: false, Summary: passed}, "the run did not pass (see above)"},
+		// A filter that selects nothing is no pass: nothing was checked.
+		{VerifyResult{Passed: true}, "no spec ran: the label filter and --focus select none (a spec's ID is in the summary, the reports and the HTML page)"},
+		{VerifyResult{Passed: true, Summary: passed, ReportsErr: os.ErrPermission}, "writing the reports: permission denied"},
 	} {
 		got := ""
 		if err := c.res.Err(); err != nil {

@@ -107,11 +107,23 @@ func (s Summary) Failed() int {
 	return n
 }
 
+// Reported counts the specs the run reported, in any state: those the
+// filters left out are not among them.
+func (s Summary) Reported() int {
+	n := 0
+	for _, r := range s.Rows {
+		for _, c := range r.Counts {
+			n += c
+		}
+	}
+	return n
+}
+
 // Verdict is the run's one word: PASSED only when the runner passed
-// (no setup, cleanup or report node failed, no interruption) and no
-// spec failed.
+// (no setup, cleanup or report node failed, no interruption), some spec
+// ran, and none failed.
 func (s Summary) Verdict(passed bool) string {
-	if passed && s.Failed() == 0 {
+	if passed && s.Failed() == 0 && s.Reported() > 0 {
 		return "PASSED"
 	}
 	return "FAILED"

@@ -140,7 +140,11 @@ Outside the specs:
 	if rows := Summarize(nil, testSuites, nil).Rows; len(rows) != len(testSuites) {
 		t.Errorf("a run where no spec ran (setup failed) has %d rows, want one per suite", len(rows))
 	}
-	if v := Summarize(nil, testSuites, nil).Verdict(true); v != "PASSED" {
+	if v := Summarize(nil, testSuites, nil).Verdict(true); v != "FAILED" {
+		t.Errorf("verdict of a run where no spec ran = %s, want FAILED: nothing was checked", v)
+	}
+	clean := Summarize([]Spec{{Name: "a", Labels: []string{testSuites[0]}, State: Passed}}, testSuites, nil)
+	if v := clean.Verdict(true); v != "PASSED" {
 		t.Errorf("verdict of a clean run = %s", v)
 	}
 }

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"strings"
-	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -22,21 +21,5 @@ func ID(parts ...string) Labels {
 			kept = append(kept, p)
 		}
 	}
-	id := strings.Join(kept, "-")
-	ids.Lock()
-	ids.known[id] = true
-	ids.Unlock()
-	return Label(report.IDPrefix + id)
-}
-
-// ids are those ID gave out, as the spec tree was built.
-var ids = struct {
-	sync.Mutex
-	known map[string]bool
-}{known: map[string]bool{}}
-
-func knownID(s string) bool {
-	ids.Lock()
-	defer ids.Unlock()
-	return ids.known[s]
+	return Label(report.IDPrefix + strings.Join(kept, "-"))
 }

@@ -124,8 +124,6 @@ func TestVerifyReproUsesTheID(t *testing.T) {
 // --focus takes a spec's ID, which selects it by its id: label; anything
 // else stays a regular expression on the full text.
 func TestFocusOnIDs(t *testing.T) {
-	ID("test", "focus-a")
-	ID("test", "focus-b")
 	for _, c := range []struct {
 		filter string
 		focus  []string
